@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `lookout` command. Lookout runs its TypeScript sources through tsx, so there is no build step.
+import { register } from 'tsx/esm/api'
+
+register()
+const { runCli } = await import('../lib/cli/main.ts')
+process.exitCode = await runCli(process.argv.slice(2))

@@ -1,0 +1,80 @@
+/**
+ * `lookout tenant|device|token ...`: registry commands. They use REDIS_URL, else the Redis of the
+ * Lookout running from this folder, else a Redis provisioned for the length of the command.
+ */
+import { parseArgs } from 'node:util'
+import type { Config } from '../config.ts'
+import { LookoutError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import { closeRedis, createRedis } from '../redis.ts'
+import { createRegistry, type Registry } from '../registry/index.ts'
+import { resolveServices } from '../services/index.ts'
+
+export type Print = (line: string) => void
+
+async function withRegistry<T>(config: Config, log: Logger, run: (registry: Registry) => Promise<T>): Promise<T> {
+  const services = await resolveServices({ ...config, log, purpose: 'command' })
+  const redis = createRedis(services.redisUrl, { name: 'lookout-cli' })
+  try {
+    await redis.ping()
+    return await run(createRegistry(redis, config.keyPrefix))
+  } finally {
+    await closeRedis(redis)
+    await services.stop()
+  }
+}
+
+function required(value: string | undefined, what: string): string {
+  if (!value) throw new LookoutError('CLI_USAGE', `missing ${what}`)
+  return value
+}
+
+export async function tenantCommand(args: string[], config: Config, log: Logger, print: Print): Promise<void> {
+  const [sub, ...rest] = args
+  if (sub === 'add') {
+    const tenant = required(rest[0], 'tenant id: lookout tenant add <tenant>')
+    const result = await withRegistry(config, log, (r) => r.addTenant(tenant))
+    print(JSON.stringify(result))
+  } else if (sub === 'list') {
+    print(JSON.stringify({ tenants: await withRegistry(config, log, (r) => r.listTenants()) }))
+  } else {
+    throw new LookoutError('CLI_USAGE', 'usage: lookout tenant add <tenant> | lookout tenant list')
+  }
+}
+
+export async function deviceCommand(args: string[], config: Config, log: Logger, print: Print): Promise<void> {
+  const [sub, ...rest] = args
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { tenant: { type: 'string' }, type: { type: 'string' }, site: { type: 'string' }, tz: { type: 'string' } },
+  })
+  if (sub === 'add') {
+    const deviceId = required(positionals[0], 'device id: lookout device add <id> --tenant <t> --type <type> [--site <s>] [--tz <zone>]')
+    const input = {
+      deviceId,
+      tenant: required(values.tenant, '--tenant'),
+      type: required(values.type, '--type'),
+      site: values.site,
+      timeZone: values.tz,
+    }
+    const result = await withRegistry(config, log, (r) => r.addDevice(input, Date.now()))
+    if (result.tenantCreated) log.warn({ tenant: input.tenant }, 'tenant did not exist and was created')
+    // printed once: only a hash of the password is kept
+    print(JSON.stringify(result.credentials))
+  } else if (sub === 'list') {
+    const tenant = required(values.tenant, '--tenant')
+    print(JSON.stringify({ devices: await withRegistry(config, log, (r) => r.listDevices(tenant)) }))
+  } else {
+    throw new LookoutError('CLI_USAGE', 'usage: lookout device add <id> --tenant <t> --type <type> [--site <s>] [--tz <zone>] | lookout device list --tenant <t>')
+  }
+}
+
+export async function tokenCommand(args: string[], config: Config, log: Logger, print: Print): Promise<void> {
+  const [sub, ...rest] = args
+  const { values } = parseArgs({ args: rest, options: { tenant: { type: 'string' }, role: { type: 'string' } } })
+  if (sub !== 'add') throw new LookoutError('CLI_USAGE', 'usage: lookout token add --tenant <t> --role responder|viewer')
+  const input = { tenant: required(values.tenant, '--tenant'), role: required(values.role, '--role') }
+  const { token } = await withRegistry(config, log, (r) => r.addToken(input, Date.now()))
+  print(JSON.stringify({ token }))
+}

@@ -1,0 +1,42 @@
+/**
+ * One error type for the whole pipeline. Every error carries a stable `code` (documented in
+ * docs/errors.md; test/docs.test.ts keeps the two in step) and says whether retrying can help.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: { retryable: false, summary: 'An environment variable is missing or malformed.' },
+  CLI_USAGE: { retryable: false, summary: 'A command was called with missing or malformed arguments.' },
+  SERVICE_UNAVAILABLE: { retryable: true, summary: 'Redis or InfluxDB could not be reached.' },
+  SERVICE_MISSING: { retryable: false, summary: 'redis-server or influxd is not installed and cannot be installed here.' },
+  SERVICE_START_FAILED: { retryable: false, summary: 'A locally provisioned Redis or InfluxDB did not start.' },
+  INFLUX_WRITE_FAILED: { retryable: true, summary: 'InfluxDB answered a write with a server error or timed out.' },
+  INFLUX_WRITE_REJECTED: { retryable: false, summary: 'InfluxDB refused a write as malformed (HTTP 400); retrying will not help.' },
+  INFLUX_QUERY_FAILED: { retryable: true, summary: 'An InfluxQL query failed.' },
+  TENANT_INVALID: { retryable: false, summary: 'A tenant id is not of the allowed form.' },
+  DEVICE_INVALID: { retryable: false, summary: 'A device id, type, site or time zone is not of the allowed form.' },
+  DEVICE_EXISTS: { retryable: false, summary: 'A device with this id is already registered.' },
+  DEVICE_NOT_FOUND: { retryable: false, summary: 'No device with this id is registered.' },
+  TOKEN_INVALID: { retryable: false, summary: 'An API token is missing, malformed, unknown or revoked.' },
+  FORBIDDEN: { retryable: false, summary: 'The token is valid but its role may not do this.' },
+  ALERT_NOT_FOUND: { retryable: false, summary: 'No alert with this id exists for the caller\'s tenant.' },
+  ALERT_NOT_OPEN: { retryable: false, summary: 'The alert has already been acknowledged.' },
+  JOB_INVALID: { retryable: false, summary: 'A queue job carried data that does not match its schema.' },
+} as const satisfies Record<string, { retryable: boolean; summary: string }>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export class LookoutError extends Error {
+  readonly code: ErrorCode
+  readonly retryable: boolean
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'LookoutError'
+    this.code = code
+    this.retryable = options?.retryable ?? ERROR_CODES[code].retryable
+  }
+}
+
+/** Unknown errors (network resets, timeouts) are treated as retryable: failing open beats losing data. */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof LookoutError ? err.retryable : true
+}

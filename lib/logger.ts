@@ -1,0 +1,21 @@
+/**
+ * Root pino logger. Payloads and externally supplied objects are never logged (they may carry
+ * health data); secrets are redacted if they ever slip into a log object.
+ */
+import { pino, type Logger } from 'pino'
+
+export type { Logger }
+
+export function createLogger(level: string, output: 'stdout' | 'stderr' = 'stdout'): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'lookout' },
+      redact: {
+        paths: ['password', 'token', 'secret', '*.password', '*.token', '*.secret', 'headers.authorization', 'payload'],
+        censor: '[redacted]',
+      },
+    },
+    pino.destination(output === 'stdout' ? 1 : 2),
+  )
+}

@@ -1,0 +1,127 @@
+/**
+ * The composition root: wires one Lookout process from a Config and the Redis/InfluxDB URLs.
+ * No environment, no signals (main.ts owns those), so tests start whole instances in-process.
+ * Roles (LOOKOUT_ROLES) choose what this process runs: broker (MQTT + ingest), api, workers.
+ */
+import type { Redis } from 'ioredis'
+import { createAlertHub, buildApi } from '../dashboards/index.ts'
+import { createBroker, createGroupCommit, type Broker } from '../ingest/index.ts'
+import { createIngestQueues, startWorkers } from '../workers/index.ts'
+import { createAlertStore } from './alerts/index.ts'
+import type { Config } from './config.ts'
+import { createInfluxClient } from './influx.ts'
+import type { Logger } from './logger.ts'
+import { createMetrics, type Metrics } from './metrics.ts'
+import type { IngestRecord } from './records.ts'
+import { closeRedis, createRedis } from './redis.ts'
+import { createRegistry } from './registry/index.ts'
+
+export interface RunningLookout {
+  /** The bound ports (useful when configured as 0). */
+  mqttPort: number | undefined
+  httpPort: number | undefined
+  metrics: Metrics
+  close(): Promise<void>
+}
+
+async function ensureDatabaseWithRetry(influx: ReturnType<typeof createInfluxClient>, log: Logger): Promise<void> {
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    try {
+      await influx.ensureDatabase()
+      return
+    } catch (err) {
+      if (attempt === 20) {
+        // readings wait in the store queue until InfluxDB is back; the store worker creates the database then
+        log.error({ err: (err as Error).message }, 'could not create the InfluxDB database; continuing, writes will retry')
+        return
+      }
+      await new Promise((r) => setTimeout(r, 250 * attempt))
+    }
+  }
+}
+
+export async function startLookout(
+  config: Config,
+  services: { redisUrl: string; influxUrl: string },
+  log: Logger,
+  options: { defaultMetrics?: boolean } = {},
+): Promise<RunningLookout> {
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics })
+  const closers: (() => Promise<void>)[] = []
+  const redisConnections: Redis[] = []
+  const redis = createRedis(services.redisUrl, { name: 'lookout' })
+  redisConnections.push(redis)
+  const influx = createInfluxClient({ url: services.influxUrl, database: config.influxDb, ...config.influxAuth })
+  const registry = createRegistry(redis, config.keyPrefix)
+  const alerts = createAlertStore(redis, config.keyPrefix)
+  // BullMQ takes ioredis instances: workers need `maxRetriesPerRequest: null`, queues should fail fast
+  const workerConnection = createRedis(services.redisUrl, { blocking: true, name: 'lookout-workers' })
+  const queueConnection = createRedis(services.redisUrl, { name: 'lookout-queues' })
+  redisConnections.push(workerConnection, queueConnection)
+  let mqttPort: number | undefined
+  let httpPort: number | undefined
+
+  try {
+    await redis.ping()
+    await ensureDatabaseWithRetry(influx, log)
+
+    if (config.roles.includes('workers')) {
+      const workers = startWorkers({ connection: workerConnection, keyPrefix: config.keyPrefix, partitions: config.rulePartitions, influx, alerts, metrics, log })
+      closers.push(() => workers.close())
+    }
+
+    let broker: Broker | undefined
+    if (config.roles.includes('broker')) {
+      const queues = createIngestQueues({ connection: queueConnection, keyPrefix: config.keyPrefix, partitions: config.rulePartitions })
+      const commit = createGroupCommit<IngestRecord>({ maxItems: config.ingestBatchSize, flushMs: config.ingestFlushMs, write: (records) => queues.enqueue(records) })
+      broker = await createBroker({ registry, metrics, log: log.child({ component: 'broker' }), maxPayloadBytes: config.maxPayloadBytes, accept: (r) => commit.add(r) })
+      mqttPort = await broker.listen(config.mqttPort, config.host)
+      const b = broker
+      // stop taking messages first, then write what was accepted, then close the queues
+      closers.unshift(async () => {
+        await b.close()
+        await commit.flush()
+        await queues.close()
+      })
+      log.info({ port: mqttPort }, 'mqtt broker listening')
+    }
+
+    if (config.roles.includes('api')) {
+      const subscriber = createRedis(services.redisUrl, { blocking: true, name: 'lookout-alert-hub' })
+      redisConnections.push(subscriber)
+      const hub = await createAlertHub(subscriber, alerts, log)
+      const b = broker
+      const api = buildApi({ registry, alerts, hub, redis, influx, metrics, log: log.child({ component: 'api' }), brokerServing: b ? () => b.isServing() : undefined })
+      await api.listen({ port: config.httpPort, host: config.host })
+      const address = api.server.address()
+      httpPort = typeof address === 'object' && address ? address.port : config.httpPort
+      closers.push(async () => {
+        await api.close()
+        await hub.close()
+      })
+      log.info({ port: httpPort }, 'http api listening')
+    }
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined)
+    for (const conn of redisConnections) await closeRedis(conn)
+    throw err
+  }
+
+  return {
+    mqttPort,
+    httpPort,
+    metrics,
+    async close() {
+      // broker before workers: what the broker accepted reaches the queues before workers stop
+      const order = [...closers]
+      for (const close of order) {
+        try {
+          await close()
+        } catch (err) {
+          log.error({ err }, 'error while closing')
+        }
+      }
+      for (const conn of redisConnections) await closeRedis(conn)
+    },
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Prometheus metrics of one Lookout process. A registry per instance (not prom-client's global one)
+ * so several instances can live in one test process. Labels never carry personal data.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry()
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'lookout_process_' })
+  const registers = [registry]
+  return {
+    registry,
+    mqttConnections: new Gauge({ name: 'lookout_mqtt_connections', help: 'Authenticated MQTT connections open now', registers }),
+    mqttAuthFailures: new Counter({
+      name: 'lookout_mqtt_auth_failures_total',
+      help: 'MQTT connections refused at authentication, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    ingestAccepted: new Counter({
+      name: 'lookout_ingest_accepted_total',
+      help: 'Messages durably accepted, by channel',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
+    ingestRejected: new Counter({
+      name: 'lookout_ingest_rejected_total',
+      help: 'Messages rejected and not stored, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    ingestEnqueueSeconds: new Histogram({
+      name: 'lookout_ingest_enqueue_seconds',
+      help: 'Time from receipt of a message to its durable enqueue (before the MQTT acknowledgement)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    storePointsWritten: new Counter({ name: 'lookout_store_points_written_total', help: 'Points written to InfluxDB', registers }),
+    storeWriteFailures: new Counter({
+      name: 'lookout_store_write_failures_total',
+      help: 'Failed InfluxDB batch writes, by whether they will be retried',
+      labelNames: ['retryable'] as const,
+      registers,
+    }),
+    rulesEvaluated: new Counter({ name: 'lookout_rules_records_evaluated_total', help: 'Records evaluated by the rule workers', registers }),
+    alertsRaised: new Counter({
+      name: 'lookout_alerts_raised_total',
+      help: 'Alerts raised, by rule and priority',
+      labelNames: ['rule', 'priority'] as const,
+      registers,
+    }),
+    alertsAcknowledged: new Counter({ name: 'lookout_alerts_acknowledged_total', help: 'Alerts acknowledged', registers }),
+    alertRaiseToAckSeconds: new Histogram({
+      name: 'lookout_alert_raise_to_ack_seconds',
+      help: 'Time from an alert being raised to its acknowledgement (QSF: 60 s / 180 s)',
+      buckets: [5, 15, 30, 60, 120, 180, 300, 600],
+      registers,
+    }),
+    sseClients: new Gauge({ name: 'lookout_alert_stream_clients', help: 'Open alert stream (SSE) connections', registers }),
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>

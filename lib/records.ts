@@ -1,0 +1,44 @@
+/**
+ * The pipeline's shared vocabulary: what ingest accepts and hands on, durably, to the store and
+ * rule workers. Records carry ids and measurements only, never names or free text.
+ */
+import { z } from 'zod'
+
+export const DeviceRef = z.object({
+  tenant: z.string(),
+  deviceId: z.string(),
+  site: z.string(),
+  deviceType: z.string(),
+  timeZone: z.string(),
+})
+export type DeviceRef = z.infer<typeof DeviceRef>
+
+export const EventRecord = DeviceRef.extend({
+  kind: z.literal('event'),
+  /** When it happened (device clock, else receipt), epoch ms. */
+  ts: z.number().int(),
+  receivedAt: z.number().int(),
+  eventType: z.string(),
+})
+export type EventRecord = z.infer<typeof EventRecord>
+
+export const TelemetryRecord = DeviceRef.extend({
+  kind: z.literal('telemetry'),
+  ts: z.number().int(),
+  receivedAt: z.number().int(),
+  metrics: z.record(z.string(), z.number()),
+})
+export type TelemetryRecord = z.infer<typeof TelemetryRecord>
+
+export const IngestRecord = z.discriminatedUnion('kind', [EventRecord, TelemetryRecord])
+export type IngestRecord = z.infer<typeof IngestRecord>
+
+/** FNV-1a of the device id: the rule partition a device's records always go to, keeping them in order. */
+export function partitionOf(deviceId: string, partitions: number): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < deviceId.length; i++) {
+    hash ^= deviceId.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0) % partitions
+}

@@ -1,0 +1,183 @@
+/**
+ * Tenants, devices and API tokens, kept in Redis. Only hashes of secrets are stored; a secret is
+ * returned once, when it is made.
+ *
+ * Keys (P = key prefix):
+ *   P:tenants                set of tenant ids
+ *   P:tenant:<t>:devices     set of device ids of tenant t
+ *   P:device:<id>            hash { tenant, type, site, timeZone, secretHash, createdAt }
+ *   P:token:<tokenId>        hash { tenant, role, secretHash, createdAt }
+ * Device ids are unique across tenants because they are MQTT usernames and topic levels.
+ */
+import type { Redis } from 'ioredis'
+import { z } from 'zod'
+import { LookoutError } from '../errors.ts'
+import { DEVICE_ID, DEVICE_ID_RULE, SITE_ID, TENANT_ID, TENANT_ID_RULE } from '../ids.ts'
+import { DEVICE_TYPES, type DeviceType } from './device-types.ts'
+import { generateSecret, hashSecret, secretMatches } from './secrets.ts'
+
+export const TOKEN_ROLES = ['responder', 'viewer'] as const
+export type TokenRole = (typeof TOKEN_ROLES)[number]
+
+export interface Device {
+  deviceId: string
+  tenant: string
+  type: DeviceType
+  site: string
+  timeZone: string
+}
+
+export interface ApiPrincipal {
+  tokenId: string
+  tenant: string
+  role: TokenRole
+}
+
+const DEFAULT_SITE = 'unassigned'
+const DEFAULT_TIME_ZONE = 'Europe/London'
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const tenantId = z.string().regex(TENANT_ID, `tenant must be ${TENANT_ID_RULE}`)
+const NewDevice = z.object({
+  deviceId: z.string().regex(DEVICE_ID, `device id must be ${DEVICE_ID_RULE}`),
+  tenant: tenantId,
+  type: z.enum(DEVICE_TYPES, { error: () => `type must be one of: ${DEVICE_TYPES.join(', ')}` }),
+  site: z.string().regex(SITE_ID, `site must be ${DEVICE_ID_RULE}`).default(DEFAULT_SITE),
+  timeZone: z.string().refine(isTimeZone, 'time zone must be an IANA name such as Europe/London').default(DEFAULT_TIME_ZONE),
+})
+/** Unvalidated input (from the CLI or API): addDevice validates it. */
+export type NewDevice = { deviceId: string; tenant: string; type: string; site?: string | undefined; timeZone?: string | undefined }
+
+const StoredDevice = z.object({
+  tenant: z.string(),
+  type: z.enum(DEVICE_TYPES),
+  site: z.string(),
+  timeZone: z.string(),
+  secretHash: z.string(),
+})
+const StoredToken = z.object({ tenant: z.string(), role: z.enum(TOKEN_ROLES), secretHash: z.string() })
+
+/** KEYS: device hash, tenant's device set. ARGV: device id, then field/value pairs. Returns 1 if added, 0 if the id exists. */
+const ADD_DEVICE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1`
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  return issue ? issue.message : 'invalid input'
+}
+
+export function createRegistry(redis: Redis, prefix: string) {
+  const k = {
+    tenants: `${prefix}:tenants`,
+    tenantDevices: (t: string) => `${prefix}:tenant:${t}:devices`,
+    device: (id: string) => `${prefix}:device:${id}`,
+    token: (id: string) => `${prefix}:token:${id}`,
+  }
+
+  async function addTenant(tenant: string): Promise<{ tenant: string; created: boolean }> {
+    const parsed = tenantId.safeParse(tenant)
+    if (!parsed.success) throw new LookoutError('TENANT_INVALID', firstIssue(parsed.error))
+    const created = (await redis.sadd(k.tenants, parsed.data)) === 1
+    return { tenant: parsed.data, created }
+  }
+
+  async function getDevice(deviceId: string): Promise<(Device & { secretHash: string }) | undefined> {
+    if (!DEVICE_ID.test(deviceId)) return undefined
+    const raw = await redis.hgetall(k.device(deviceId))
+    if (Object.keys(raw).length === 0) return undefined
+    const stored = StoredDevice.safeParse(raw)
+    return stored.success ? { deviceId, ...stored.data } : undefined
+  }
+
+  return {
+    addTenant,
+
+    async listTenants(): Promise<string[]> {
+      return (await redis.smembers(k.tenants)).sort()
+    },
+
+    /** Registers a device and returns its MQTT credentials; the password is shown here only. */
+    async addDevice(input: NewDevice, now: number) {
+      const parsed = NewDevice.safeParse(input)
+      if (!parsed.success) throw new LookoutError('DEVICE_INVALID', firstIssue(parsed.error))
+      const d = parsed.data
+      const tenant = await addTenant(d.tenant)
+      const password = generateSecret()
+      // one script, so "id already taken" is decided atomically even with concurrent adds
+      const created = await redis.eval(
+        ADD_DEVICE_SCRIPT,
+        2,
+        k.device(d.deviceId),
+        k.tenantDevices(d.tenant),
+        d.deviceId,
+        'tenant', d.tenant,
+        'type', d.type,
+        'site', d.site,
+        'timeZone', d.timeZone,
+        'secretHash', hashSecret(password),
+        'createdAt', new Date(now).toISOString(),
+      )
+      if (created !== 1) throw new LookoutError('DEVICE_EXISTS', `device ${d.deviceId} is already registered`)
+      return {
+        credentials: { deviceId: d.deviceId, tenant: d.tenant, username: d.deviceId, password },
+        tenantCreated: tenant.created,
+      }
+    },
+
+    async listDevices(tenant: string): Promise<Device[]> {
+      const ids = (await redis.smembers(k.tenantDevices(tenant))).sort()
+      const devices = await Promise.all(ids.map(getDevice))
+      return devices.filter((d): d is Device & { secretHash: string } => d !== undefined).map(({ secretHash: _, ...d }) => d)
+    },
+
+    /** The device these MQTT credentials belong to, or why they were refused. */
+    async authenticateDevice(username: string, password: string): Promise<{ ok: true; device: Device } | { ok: false; reason: 'unknown_device' | 'bad_password' }> {
+      const device = await getDevice(username)
+      if (!device) return { ok: false, reason: 'unknown_device' }
+      if (!secretMatches(password, device.secretHash)) return { ok: false, reason: 'bad_password' }
+      const { secretHash: _, ...rest } = device
+      return { ok: true, device: rest }
+    },
+
+    /** Makes an API token `lk_<id>_<secret>` for one tenant and role; only its hash is kept. */
+    async addToken(input: { tenant: string; role: string }, now: number): Promise<{ token: string; tokenId: string }> {
+      const tenant = tenantId.safeParse(input.tenant)
+      if (!tenant.success) throw new LookoutError('TENANT_INVALID', firstIssue(tenant.error))
+      const role = z.enum(TOKEN_ROLES).safeParse(input.role)
+      if (!role.success) throw new LookoutError('CLI_USAGE', `role must be one of: ${TOKEN_ROLES.join(', ')}`)
+      await addTenant(tenant.data)
+      const tokenId = generateSecret().slice(0, 12).replace(/[-_]/g, 'x')
+      const secret = generateSecret()
+      await redis.hset(k.token(tokenId), {
+        tenant: tenant.data,
+        role: role.data,
+        secretHash: hashSecret(secret),
+        createdAt: new Date(now).toISOString(),
+      })
+      return { token: `lk_${tokenId}_${secret}`, tokenId }
+    },
+
+    async authenticateToken(token: string): Promise<ApiPrincipal | undefined> {
+      const match = /^lk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/.exec(token)
+      if (!match) return undefined
+      const [, tokenId, secret] = match as unknown as [string, string, string]
+      const raw = await redis.hgetall(k.token(tokenId))
+      const stored = StoredToken.safeParse(raw)
+      if (!stored.success || !secretMatches(secret, stored.data.secretHash)) return undefined
+      return { tokenId, tenant: stored.data.tenant, role: stored.data.role }
+    },
+  }
+}
+
+export type Registry = ReturnType<typeof createRegistry>

@@ -1,0 +1,6 @@
+export { resolveServices, type ResolvedServices } from './provision.ts'
+export { startRedisServer, redisPing } from './redis-server.ts'
+export { startInfluxd } from './influxd.ts'
+export { findFreePort } from './free-port.ts'
+export { ensureBinary, findBinary } from './install.ts'
+export type { ChildService } from './child-service.ts'

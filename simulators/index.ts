@@ -1,0 +1,1 @@
+export { simulateDevice, type SimulationOptions, type SimulationReport } from './device-simulator.ts'
