@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino'
 
 export type { Logger }
 
-export function createLogger(level: string, output: 'stdout' | 'stderr' = 'stdout'): Logger {
+export function createLogger(level: string, output: 'stdout' | 'stderr' | pino.DestinationStream = 'stdout'): Logger {
   return pino(
     {
       level,
@@ -16,6 +16,6 @@ export function createLogger(level: string, output: 'stdout' | 'stderr' = 'stdou
         censor: '[redacted]',
       },
     },
-    pino.destination(output === 'stdout' ? 1 : 2),
+    typeof output === 'string' ? pino.destination(output === 'stdout' ? 1 : 2) : output,
   )
 }

@@ -32,7 +32,8 @@ export function uniqueName(prefix: string): string {
   return `${prefix}${randomUUID().replaceAll('-', '').slice(0, 12)}`
 }
 
-export async function startTestLookout(env: Record<string, string> = {}): Promise<TestLookout> {
+/** `logLines`, when given, receives every log line (JSON) of the instance, at debug level. */
+export async function startTestLookout(env: Record<string, string> = {}, logLines?: string[]): Promise<TestLookout> {
   const redisUrl = inject('redisUrl')
   const influxUrl = env.INFLUX_URL ?? inject('influxUrl')
   const config = loadConfig({
@@ -43,10 +44,10 @@ export async function startTestLookout(env: Record<string, string> = {}): Promis
     INFLUX_DB: uniqueName('t_'),
     LOOKOUT_RULE_PARTITIONS: '2',
     LOOKOUT_INGEST_FLUSH_MS: '2',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: logLines ? 'debug' : 'silent',
     ...env,
   })
-  const log = createLogger(config.logLevel, 'stderr')
+  const log = createLogger(config.logLevel, logLines ? { write: (line: string) => void logLines.push(line) } : 'stderr')
   const running = await startLookout(config, { redisUrl, influxUrl }, log, { defaultMetrics: false })
   const redis = createRedis(redisUrl, { name: 'test' })
   const registry = createRegistry(redis, config.keyPrefix)
