@@ -24,20 +24,22 @@ export interface RunningLookout {
   close(): Promise<void>
 }
 
-async function ensureDatabaseWithRetry(influx: ReturnType<typeof createInfluxClient>, log: Logger): Promise<void> {
-  for (let attempt = 1; attempt <= 20; attempt++) {
-    try {
-      await influx.ensureDatabase()
-      return
-    } catch (err) {
-      if (attempt === 20) {
-        // readings wait in the store queue until InfluxDB is back; the store worker creates the database then
-        log.error({ err: (err as Error).message }, 'could not create the InfluxDB database; continuing, writes will retry')
+/**
+ * Creates the database without holding up start-up: while InfluxDB is unreachable, readings wait
+ * in the store queue, and the store worker also creates the database when a write finds it missing.
+ */
+function ensureDatabaseInBackground(influx: ReturnType<typeof createInfluxClient>, log: Logger, stopped: () => boolean): Promise<void> {
+  return (async () => {
+    for (let attempt = 1; !stopped(); attempt++) {
+      try {
+        await influx.ensureDatabase()
         return
+      } catch (err) {
+        if (attempt === 1) log.warn({ err: (err as Error).message }, 'InfluxDB not ready; creating the database when it is')
+        await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 5000)))
       }
-      await new Promise((r) => setTimeout(r, 250 * attempt))
     }
-  }
+  })()
 }
 
 export async function startLookout(
@@ -63,7 +65,12 @@ export async function startLookout(
 
   try {
     await redis.ping()
-    await ensureDatabaseWithRetry(influx, log)
+    let closed = false
+    const databaseReady = ensureDatabaseInBackground(influx, log, () => closed)
+    closers.push(async () => {
+      closed = true
+    })
+    void databaseReady
 
     if (config.roles.includes('workers')) {
       const workers = startWorkers({ connection: workerConnection, keyPrefix: config.keyPrefix, partitions: config.rulePartitions, influx, alerts, metrics, log })

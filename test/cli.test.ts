@@ -1,0 +1,109 @@
+/**
+ * The `lookout` command line against a running instance, and a first event published with the
+ * Mosquitto command-line client using the credentials it printed (the README's quick start).
+ */
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually, startTestLookout, type TestLookout } from './helpers/lookout.ts'
+
+const run = promisify(execFile)
+const BIN = path.resolve(import.meta.dirname, '../bin/lookout.js')
+
+async function mosquittoPub(port: string, username: string, password: string) {
+  const args = ['-h', '127.0.0.1', '-p', port, '-u', username, '-P', password, '-q', '1', '-t', `devices/${username}/events`, '-m', '{"type":"pendant.pressed"}']
+  try {
+    await run('mosquitto_pub', args, { timeout: 10_000 })
+    return { code: 0, stderr: '', missing: false }
+  } catch (err) {
+    const e = err as { code: number | string; stderr: string }
+    return { code: e.code, stderr: e.stderr ?? '', missing: e.code === 'ENOENT' }
+  }
+}
+
+describe('lookout command line', () => {
+  let lookout: TestLookout
+  let env: NodeJS.ProcessEnv
+
+  async function lookoutCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 20_000 })
+      return { code: 0, stdout, stderr }
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string }
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+    }
+  }
+
+  beforeAll(async () => {
+    lookout = await startTestLookout()
+    env = { ...process.env, REDIS_URL: lookout.redisUrl, LOOKOUT_KEY_PREFIX: lookout.config.keyPrefix, LOG_LEVEL: 'warn' }
+  })
+  afterAll(async () => {
+    await lookout?.close()
+  })
+
+  it('device add prints credentials once as JSON and stores only a hash of the password', async () => {
+    const { code, stdout } = await lookoutCli('device', 'add', 'cli-pendant', '--tenant', 'council-a', '--type', 'pendant', '--site', 'flat-3')
+    expect(code).toBe(0)
+    const credentials = JSON.parse(stdout) as Record<string, string>
+    expect(Object.keys(credentials).sort()).toEqual(['deviceId', 'password', 'tenant', 'username'])
+    expect(credentials).toMatchObject({ deviceId: 'cli-pendant', tenant: 'council-a', username: 'cli-pendant' })
+    expect(credentials.password).toMatch(/^[A-Za-z0-9_-]{43}$/)
+
+    const redis = new Redis(lookout.redisUrl)
+    try {
+      const keys = await redis.keys(`${lookout.config.keyPrefix}:*`)
+      for (const key of keys) {
+        const type = await redis.type(key)
+        const dump = type === 'hash' ? JSON.stringify(await redis.hgetall(key)) : type === 'string' ? await redis.get(key) : JSON.stringify(await redis.smembers(key))
+        expect(dump).not.toContain(credentials.password)
+      }
+      expect(await redis.hget(`${lookout.config.keyPrefix}:device:cli-pendant`, 'secretHash')).toMatch(/^[0-9a-f]{64}$/)
+    } finally {
+      redis.disconnect()
+    }
+  })
+
+  it.each([
+    { name: 'an existing device id', args: ['device', 'add', 'cli-pendant', '--tenant', 'council-a', '--type', 'pendant'], message: /already registered.*DEVICE_EXISTS/ },
+    { name: 'an unknown type', args: ['device', 'add', 'x1', '--tenant', 'council-a', '--type', 'toaster'], message: /type must be one of: pendant/ },
+    { name: 'a tenant with capitals', args: ['device', 'add', 'x2', '--tenant', 'Council', '--type', 'pendant'], message: /tenant must be lower-case/ },
+    { name: 'a device id with a slash', args: ['device', 'add', 'a/b', '--tenant', 'council-a', '--type', 'pendant'], message: /device id must be/ },
+    { name: 'a bad time zone', args: ['device', 'add', 'x3', '--tenant', 'council-a', '--type', 'pendant', '--tz', 'Mars/Base'], message: /time zone/ },
+    { name: 'no tenant', args: ['device', 'add', 'x4', '--type', 'pendant'], message: /missing --tenant/ },
+    { name: 'an unknown role', args: ['token', 'add', '--tenant', 'council-a', '--role', 'admin'], message: /role must be one of/ },
+    { name: 'an unknown command', args: ['frobnicate'], message: /unknown command/ },
+  ])('refuses $name with exit code 2 and a clear message', async ({ args, message }) => {
+    const { code, stdout, stderr } = await lookoutCli(...args)
+    expect(code).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr).toMatch(message)
+  })
+
+  it('token add prints a token that the API accepts for that tenant only', async () => {
+    const { code, stdout } = await lookoutCli('token', 'add', '--tenant', 'council-a', '--role', 'responder')
+    expect(code).toBe(0)
+    const { token } = JSON.parse(stdout) as { token: string }
+    expect((await lookout.api('/api/alerts', { token })).status).toBe(200)
+    expect(await lookout.registry.authenticateToken(token)).toMatchObject({ tenant: 'council-a', role: 'responder' })
+  })
+
+  it('a press published with mosquitto_pub using those credentials becomes an open P1 alert', async () => {
+    const added = await lookoutCli('device', 'add', 'mosq-pendant', '--tenant', 'council-a', '--type', 'pendant')
+    const { username, password } = JSON.parse(added.stdout) as Record<string, string>
+    const port = new URL(lookout.mqttUrl).port
+    // the broker runs in this process: the client must run asynchronously, never with spawnSync
+    const pub = await mosquittoPub(port, username!, password!)
+    expect(pub.missing, 'mosquitto_pub must be installed (Debian: mosquitto-clients)').toBe(false)
+    expect(pub.code).toBe(0)
+    const alert = await eventually(async () => (await lookout.alerts.list('council-a', { limit: 5 })).find((a) => a.deviceId === 'mosq-pendant'))
+    expect(alert).toMatchObject({ priority: 'P1', status: 'open', rule: 'pendant-press' })
+
+    const wrong = await mosquittoPub(port, username!, 'not-the-password')
+    expect(wrong.code).not.toBe(0)
+    expect(wrong.stderr).toMatch(/bad user name or password/i)
+  })
+})
