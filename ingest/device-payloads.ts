@@ -22,6 +22,9 @@ export type RejectReason = (typeof REJECT_REASONS)[number]
 /** Device clocks drift; further ahead than this is a fault, not drift. */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000
 export const MAX_METRICS = 32
+/** A device whose clock reads before this has lost its time (often 1970 after a reset). */
+export const EARLIEST_TS = Date.parse('2000-01-01T00:00:00Z')
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype']
 
 const timestamp = z.iso.datetime({ offset: true, error: 'ts must be an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00Z' })
 
@@ -71,11 +74,17 @@ export function decodeDevicePayload(channel: DeviceChannel, payload: Buffer, rec
   } catch {
     return { ok: false, reason: 'payload_not_json', detail: 'payload is not valid JSON' }
   }
+  if (json !== null && typeof json === 'object' && FORBIDDEN_KEYS.some((key) => Object.hasOwn(json as object, key))) {
+    return { ok: false, reason: 'payload_invalid', detail: `keys ${FORBIDDEN_KEYS.join(', ')} are not allowed` }
+  }
   const schema = channel === 'events' ? DeviceEventPayload : DeviceTelemetryPayload
   const parsed = schema.safeParse(json)
   if (!parsed.success) return { ok: false, reason: 'payload_invalid', detail: describe(parsed.error) }
   const { ts: isoTs, ...rest } = parsed.data as { ts?: string } & Record<string, unknown>
   const ts = isoTs === undefined ? receivedAt : Date.parse(isoTs)
+  if (ts < EARLIEST_TS) {
+    return { ok: false, reason: 'payload_invalid', detail: 'ts is before 2000-01-01: the device clock is not set' }
+  }
   if (ts > receivedAt + MAX_CLOCK_AHEAD_MS) {
     return { ok: false, reason: 'timestamp_in_future', detail: `ts is more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes ahead of the server clock` }
   }

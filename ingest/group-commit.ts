@@ -27,7 +27,10 @@ export function createGroupCommit<T>(options: { maxItems: number; flushMs: numbe
     const batchWaiters = waiters
     items = []
     waiters = []
-    const done = options.write(batch).then(
+    // a write that throws synchronously still settles every waiter of its batch
+    const done = Promise.resolve()
+      .then(() => options.write(batch))
+      .then(
       () => batchWaiters.forEach((w) => w.resolve()),
       (err: unknown) => batchWaiters.forEach((w) => w.reject(err)),
     )

@@ -109,7 +109,15 @@ describe('loadConfig', () => {
     { name: 'rejects a max payload below 64 bytes', env: { LOOKOUT_MAX_PAYLOAD_BYTES: '63' }, variable: 'LOOKOUT_MAX_PAYLOAD_BYTES' },
     { name: 'rejects an unknown auto-install mode', env: { LOOKOUT_AUTO_INSTALL: 'yes' }, variable: 'LOOKOUT_AUTO_INSTALL' },
     { name: 'rejects an unknown log level', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
+    { name: 'rejects a hexadecimal port', env: { LOOKOUT_MQTT_PORT: '0x50' }, variable: 'LOOKOUT_MQTT_PORT' },
+    { name: 'rejects a port in exponent notation', env: { LOOKOUT_HTTP_PORT: '1e3' }, variable: 'LOOKOUT_HTTP_PORT' },
   ]
+
+  it('treats empty or blank numeric variables as unset, so the default applies', () => {
+    const config = loadConfig({ LOOKOUT_MQTT_PORT: '', LOOKOUT_HTTP_PORT: ' ', LOOKOUT_INGEST_FLUSH_MS: '' }, CWD)
+    expect([config.mqttPort, config.httpPort, config.ingestFlushMs]).toEqual([1883, 8080, 5])
+  })
+
   it.each(invalid)('$name with CONFIG_INVALID naming the variable', ({ env, variable }) => {
     let caught: unknown
     try {

@@ -6,7 +6,19 @@ import path from 'node:path'
 import { z } from 'zod'
 import { LookoutError } from './errors.ts'
 
-const port = z.coerce.number().int().min(0).max(65535)
+/** A whole number from a variable; empty or blank means unset (the default applies). */
+function intVar(min: number, max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  )
+}
+const port = intVar(0, 65535)
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^(redis|rediss|http|https)$/ }).optional())
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional())
 const ROLES = ['broker', 'api', 'workers'] as const
@@ -22,10 +34,10 @@ const Env = z.object({
     .default('broker,api,workers')
     .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
     .pipe(z.array(z.enum(ROLES)).min(1)),
-  LOOKOUT_RULE_PARTITIONS: z.coerce.number().int().min(1).max(256).default(4),
-  LOOKOUT_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(64).max(1_048_576).default(16_384),
-  LOOKOUT_INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
-  LOOKOUT_INGEST_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(5),
+  LOOKOUT_RULE_PARTITIONS: intVar(1, 256).default(4),
+  LOOKOUT_MAX_PAYLOAD_BYTES: intVar(64, 1_048_576).default(16_384),
+  LOOKOUT_INGEST_BATCH_SIZE: intVar(1, 10_000).default(500),
+  LOOKOUT_INGEST_FLUSH_MS: intVar(0, 1000).default(5),
   LOOKOUT_AUTO_INSTALL: z.enum(['auto', '0', '1']).default('auto'),
   REDIS_URL: optionalUrl,
   INFLUX_URL: optionalUrl,

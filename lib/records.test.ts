@@ -13,9 +13,12 @@ describe('partitionOf', () => {
     expect(seen.size).toBe(partitions)
   })
 
-  const stableIds = ['pendant-001', 'env-007', 'A', 'x'.repeat(64), '']
-  it.each(stableIds.map((id) => ({ name: `is stable for "${id.slice(0, 12)}"`, id })))('$name', ({ id }) => {
-    expect(partitionOf(id, 4)).toBe(partitionOf(id, 4))
+  it('gives each id the same partition on a second pass in reverse order', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `sensor-${i}`)
+    const first = ids.map((id) => partitionOf(id, 7))
+    const second = [...ids].reverse().map((id) => partitionOf(id, 7)).reverse()
+    expect(second).toEqual(first)
+    expect(new Set(first).size).toBe(7)
   })
 
   const known = [

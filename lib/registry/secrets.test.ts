@@ -53,6 +53,9 @@ describe('secretMatches', () => {
     { name: 'is false for an empty stored hash', candidate: secret, storedHash: '' },
     { name: 'is false for a stored hash that is not hex', candidate: secret, storedHash: 'not-a-hash' },
     { name: 'is false for a truncated stored hash', candidate: secret, storedHash: stored.slice(0, 62) },
+    { name: 'is false for a stored hash with trailing non-hex characters', candidate: secret, storedHash: `${stored}zz` },
+    { name: 'is false for a stored hash with one extra hex character', candidate: secret, storedHash: `${stored}a` },
+    { name: 'is false for a stored hash in upper case', candidate: secret, storedHash: stored.toUpperCase() },
     { name: 'is false for a stored hash with a non-hex character inside', candidate: secret, storedHash: `${stored.slice(0, 10)}zz${stored.slice(12)}` },
   ]
   it.each(mismatches)('$name', ({ candidate, storedHash }) => {

@@ -15,6 +15,8 @@ export function hashSecret(secret: string): string {
 }
 
 export function secretMatches(secret: string, storedHash: string): boolean {
+  // Buffer.from(hex) silently stops at the first bad character: check the form first
+  if (!/^[0-9a-f]{64}$/.test(storedHash)) return false
   const actual = Buffer.from(hashSecret(secret), 'hex')
   const expected = Buffer.from(storedHash, 'hex')
   return actual.length === expected.length && timingSafeEqual(actual, expected)
