@@ -1,0 +1,41 @@
+/** Documentation that must match the code: error codes and the README's configuration table. */
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ERROR_CODES } from '../lib/errors.ts'
+import { REJECT_REASONS } from '../ingest/index.ts'
+
+const root = path.resolve(import.meta.dirname, '..')
+const read = (file: string) => readFile(path.join(root, file), 'utf8')
+
+function tableCodes(markdown: string): string[] {
+  return [...markdown.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]!)
+}
+
+describe('docs/errors.md', () => {
+  it('lists every error code, with the code\'s retryability, and no other code', async () => {
+    const doc = await read('docs/errors.md')
+    const documented = tableCodes(doc).filter((c) => c === c.toUpperCase())
+    expect(documented.sort()).toEqual(Object.keys(ERROR_CODES).sort())
+    for (const [code, { retryable }] of Object.entries(ERROR_CODES)) {
+      expect(doc).toMatch(new RegExp(`^\\| \`${code}\` \\| ${retryable ? 'yes' : 'no'} \\|`, 'm'))
+    }
+  })
+
+  it('lists every rejection reason of device messages', async () => {
+    const documented = tableCodes(await read('docs/errors.md')).filter((c) => c === c.toLowerCase())
+    expect(documented.sort()).toEqual([...REJECT_REASONS].sort())
+  })
+})
+
+describe('README configuration table', () => {
+  it('lists exactly the environment variables lib/config.ts reads', async () => {
+    const source = await read('lib/config.ts')
+    const read_ = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]!)
+    const readme = await read('README.md')
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Architecture'))
+    const documented = [...section.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)
+    expect(read_.length).toBeGreaterThan(10)
+    expect([...new Set(documented)].sort()).toEqual([...new Set(read_)].sort())
+  })
+})
