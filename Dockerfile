@@ -6,7 +6,8 @@ WORKDIR /app
 
 # Install production dependencies first so this layer is cached.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+# npm install, not npm ci: see .ci/run (optional platform packages missing from the lock file)
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Application source (see .dockerignore for what is left out).
 COPY . .

@@ -1,34 +1,12 @@
 import { describe, it, expect } from 'vitest'
 import { evaluateImmediateEvent, IMMEDIATE_EVENT_RULES } from './immediate-events.ts'
-import type { EventRecord, IngestRecord, TelemetryRecord } from '../lib/records.ts'
+import type { EventRecord, IngestRecord } from '../lib/records.ts'
+import { eventRecord, FIXTURE_TS, telemetryRecord } from '../test/fixtures/records.ts'
 
-const OCCURRED = Date.UTC(2026, 10, 21, 10, 0, 0)
+const OCCURRED = FIXTURE_TS
 const NOW = OCCURRED + 1_250
-
-const event = (overrides: Partial<EventRecord> = {}): EventRecord => ({
-  kind: 'event',
-  tenant: 'acme',
-  deviceId: 'pendant-001',
-  site: 'flat-12',
-  deviceType: 'pendant',
-  timeZone: 'Europe/London',
-  ts: OCCURRED,
-  receivedAt: OCCURRED + 40,
-  eventType: 'pendant.pressed',
-  ...overrides,
-})
-
-const telemetry: TelemetryRecord = {
-  kind: 'telemetry',
-  tenant: 'acme',
-  deviceId: 'pendant-001',
-  site: 'flat-12',
-  deviceType: 'pendant',
-  timeZone: 'Europe/London',
-  ts: OCCURRED,
-  receivedAt: OCCURRED + 40,
-  metrics: { battery_pct: 3 },
-}
+const event = eventRecord
+const telemetry = telemetryRecord({ deviceId: 'pendant-001', deviceType: 'pendant', metrics: { battery_pct: 3 } })
 
 describe('IMMEDIATE_EVENT_RULES', () => {
   it('covers pendant, pull-cord, fall and smoke, all P1', () => {

@@ -1,34 +1,10 @@
 import { describe, it, expect } from 'vitest'
 import { escapeTag, toLine, toLines } from './line-protocol.ts'
-import type { EventRecord, TelemetryRecord } from '../lib/records.ts'
+import { eventRecord, FIXTURE_TS, telemetryRecord } from '../test/fixtures/records.ts'
 
-const TS = Date.UTC(2026, 10, 21, 10, 0, 0)
-
-const event = (overrides: Partial<EventRecord> = {}): EventRecord => ({
-  kind: 'event',
-  tenant: 'acme',
-  deviceId: 'pendant-001',
-  site: 'flat-12',
-  deviceType: 'pendant',
-  timeZone: 'Europe/London',
-  ts: TS,
-  receivedAt: TS + 40,
-  eventType: 'pendant.pressed',
-  ...overrides,
-})
-
-const telemetry = (overrides: Partial<TelemetryRecord> = {}): TelemetryRecord => ({
-  kind: 'telemetry',
-  tenant: 'acme',
-  deviceId: 'env-007',
-  site: 'flat-12',
-  deviceType: 'env-sensor',
-  timeZone: 'Europe/London',
-  ts: TS,
-  receivedAt: TS + 40,
-  metrics: { temperature: 17.5, humidity: 72 },
-  ...overrides,
-})
+const TS = FIXTURE_TS
+const event = eventRecord
+const telemetry = telemetryRecord
 
 describe('toLine', () => {
   it('writes an event as events,<sorted tags> value=1i <ms>', () => {
@@ -39,7 +15,7 @@ describe('toLine', () => {
 
   it('writes telemetry as telemetry,<sorted tags> <metrics> <ms>, with no event tag', () => {
     expect(toLine(telemetry())).toBe(
-      'telemetry,device=env-007,device_type=env-sensor,site=flat-12,tenant=acme temperature=17.5,humidity=72 1795255200000',
+      'telemetry,device=env-007,device_type=environment-sensor,site=flat-12,tenant=acme temperature=17.5,humidity=72 1795255200000',
     )
   })
 
@@ -58,7 +34,7 @@ describe('toLine', () => {
   ]
   it.each(metricCases)('$name', ({ metrics, expected }) => {
     const line = toLine(telemetry({ metrics }))
-    expect(line).toBe(`telemetry,device=env-007,device_type=env-sensor,site=flat-12,tenant=acme ${expected} 1795255200000`)
+    expect(line).toBe(`telemetry,device=env-007,device_type=environment-sensor,site=flat-12,tenant=acme ${expected} 1795255200000`)
   })
 })
 
@@ -88,7 +64,7 @@ describe('toLines', () => {
     expect(toLines(records)).toBe(
       [
         'events,device=pendant-001,device_type=pendant,event=pendant.pressed,site=flat-12,tenant=acme value=1i 1795255200000',
-        'telemetry,device=env-007,device_type=env-sensor,site=flat-12,tenant=acme t=1.5 1795255200000',
+        'telemetry,device=env-007,device_type=environment-sensor,site=flat-12,tenant=acme t=1.5 1795255200000',
         'events,device=pendant-001,device_type=pendant,event=fall.detected,site=flat-12,tenant=acme value=1i 1795255200001',
       ].join('\n'),
     )
