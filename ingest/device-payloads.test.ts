@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { decodeDevicePayload, MAX_CLOCK_AHEAD_MS, MAX_METRICS, type DecodeResult, type RejectReason } from './device-payloads.ts'
-import type { DeviceChannel } from './topics.ts'
+type DeviceChannel = 'events' | 'telemetry'
 
 const RECEIVED_AT = Date.UTC(2026, 10, 21, 10, 0, 0)
 const MAX_BYTES = 16_384

@@ -64,7 +64,7 @@ function describe(error: z.ZodError): string {
     .join('; ')
 }
 
-export function decodeDevicePayload(channel: DeviceChannel, payload: Buffer, receivedAt: number, maxBytes: number): DecodeResult {
+export function decodeDevicePayload(channel: Extract<DeviceChannel, 'events' | 'telemetry'>, payload: Buffer, receivedAt: number, maxBytes: number): DecodeResult {
   if (payload.length > maxBytes) {
     return { ok: false, reason: 'payload_too_large', detail: `payload is ${payload.length} bytes; the limit is ${maxBytes}` }
   }

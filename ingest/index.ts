@@ -1,4 +1,7 @@
 export { createBroker, type Broker, type BrokerOptions } from './broker.ts'
-export { createGroupCommit, type GroupCommit } from './group-commit.ts'
 export { decodeDevicePayload, REJECT_REASONS, type RejectReason } from './device-payloads.ts'
 export { errorsTopic } from './topics.ts'
+export { createAcceptor } from './accept.ts'
+export { createSpoolGate, type SpoolGate } from './spool-gate.ts'
+export { createLastSeenTracker, lastSeenKey, type LastSeenTracker } from './last-seen.ts'
+export { createMessageDecoder, type MessageDecoder, type Route } from './decode-message.ts'

@@ -1,10 +1,13 @@
 import { describe, it, expect } from 'vitest'
-import { errorsTopic, mayReceive, maySubscribe, publishChannelFor } from './topics.ts'
+import { errorsTopic, integrationErrorsTopic, publishChannelFor } from './topics.ts'
 
 const DEVICE = 'pendant-001'
 
 describe('publishChannelFor', () => {
-  const cases: { name: string; topic: string; expected: 'events' | 'telemetry' | undefined }[] = [
+  const cases: { name: string; topic: string; expected: 'events' | 'telemetry' | 'status' | 'senml' | undefined }[] = [
+    { name: 'maps the device own status topic to status', topic: 'devices/pendant-001/status', expected: 'status' },
+    { name: 'maps the device own senml topic to senml', topic: 'devices/pendant-001/senml', expected: 'senml' },
+    { name: 'refuses another device status topic', topic: 'devices/pendant-002/status', expected: undefined },
     { name: 'maps the device own events topic to events', topic: 'devices/pendant-001/events', expected: 'events' },
     { name: 'maps the device own telemetry topic to telemetry', topic: 'devices/pendant-001/telemetry', expected: 'telemetry' },
     { name: 'refuses another device events topic', topic: 'devices/pendant-002/events', expected: undefined },
@@ -33,32 +36,8 @@ describe('errorsTopic', () => {
   })
 })
 
-describe('maySubscribe', () => {
-  const cases: { name: string; topic: string; expected: boolean }[] = [
-    { name: 'allows the device own errors topic', topic: 'devices/pendant-001/errors', expected: true },
-    { name: 'refuses the device own events topic', topic: 'devices/pendant-001/events', expected: false },
-    { name: 'refuses another device errors topic', topic: 'devices/pendant-002/errors', expected: false },
-    { name: 'refuses a prefix-sharing device errors topic', topic: 'devices/pendant-0011/errors', expected: false },
-    { name: 'refuses a single-level wildcard over devices', topic: 'devices/+/errors', expected: false },
-    { name: 'refuses a multi-level wildcard under its own namespace', topic: 'devices/pendant-001/#', expected: false },
-    { name: 'refuses the multi-level wildcard', topic: '#', expected: false },
-    { name: 'refuses an extra level after errors', topic: 'devices/pendant-001/errors/x', expected: false },
-  ]
-  it.each(cases)('$name', ({ topic, expected }) => {
-    expect(maySubscribe(topic, DEVICE)).toBe(expected)
-  })
-})
-
-describe('mayReceive', () => {
-  const cases: { name: string; topic: string; expected: boolean }[] = [
-    { name: 'delivers the device own errors topic', topic: 'devices/pendant-001/errors', expected: true },
-    { name: 'delivers another topic in the device own namespace', topic: 'devices/pendant-001/events', expected: true },
-    { name: 'withholds another device errors topic', topic: 'devices/pendant-002/errors', expected: false },
-    { name: 'withholds a prefix-sharing device topic', topic: 'devices/pendant-0011/errors', expected: false },
-    { name: 'withholds the bare device level without a slash', topic: 'devices/pendant-001', expected: false },
-    { name: 'withholds topics outside devices/', topic: '$SYS/broker/clients', expected: false },
-  ]
-  it.each(cases)('$name', ({ topic, expected }) => {
-    expect(mayReceive(topic, DEVICE)).toBe(expected)
+describe('integrationErrorsTopic', () => {
+  it('is integrations/<id>/errors', () => {
+    expect(integrationErrorsTopic('abc123def456')).toBe('integrations/abc123def456/errors')
   })
 })

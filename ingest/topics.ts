@@ -1,12 +1,16 @@
 /**
  * Topic grammar (MQTT 3.1.1 topic names, [MQTT-4.7]):
- *   devices/<deviceId>/events      device → Lookout: an event, JSON (schemas/device-event.schema.json)
- *   devices/<deviceId>/telemetry   device → Lookout: readings, JSON (schemas/device-telemetry.schema.json)
+ *   devices/<deviceId>/events      device → Lookout: an event, JSON (docs/schemas/device-event.schema.json)
+ *   devices/<deviceId>/telemetry   device → Lookout: readings, JSON (docs/schemas/device-telemetry.schema.json)
+ *   devices/<deviceId>/status      device → Lookout: heartbeat, battery, mains, link, tamper (docs/schemas/device-status.schema.json)
+ *   devices/<deviceId>/senml       device → Lookout: a SenML (RFC 8428) JSON pack
  *   devices/<deviceId>/errors      Lookout → device: why a message was rejected
- * A device may publish only to its own events and telemetry topics, and subscribe only to its own
- * errors topic.
+ *   integrations/<id>/errors       Lookout → network server integration: the same, for its uplinks
+ * A device may publish only to its own topics above, and subscribe only to its own errors topic.
+ * An integration publishes its network server's own topics (ChirpStack v4 `application/…`, The
+ * Things Stack v3 `v3/…`) and subscribes to its errors topic.
  */
-export const DEVICE_CHANNELS = ['events', 'telemetry'] as const
+export const DEVICE_CHANNELS = ['events', 'telemetry', 'status', 'senml'] as const
 export type DeviceChannel = (typeof DEVICE_CHANNELS)[number]
 
 export function publishChannelFor(topic: string, deviceId: string): DeviceChannel | undefined {
@@ -20,11 +24,6 @@ export function errorsTopic(deviceId: string): string {
   return `devices/${deviceId}/errors`
 }
 
-export function maySubscribe(topic: string, deviceId: string): boolean {
-  return topic === errorsTopic(deviceId)
-}
-
-/** Whether a message on `topic` may be delivered to the device `deviceId` (its own namespace only). */
-export function mayReceive(topic: string, deviceId: string): boolean {
-  return topic.startsWith(`devices/${deviceId}/`)
+export function integrationErrorsTopic(integrationId: string): string {
+  return `integrations/${integrationId}/errors`
 }

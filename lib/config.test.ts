@@ -18,6 +18,20 @@ describe('loadConfig', () => {
       maxPayloadBytes: 16_384,
       ingestBatchSize: 500,
       ingestFlushMs: 5,
+      mqtt: {
+        maxPacketBytes: 32_768,
+        maxKeepaliveSeconds: 1200,
+        connectPerMinute: 10,
+        publishPerSecond: 100,
+        integrationPublishPerSecond: 5000,
+        tls: undefined,
+        wsPort: undefined,
+      },
+      spoolMaxPoints: 2_000_000,
+      ingestRetryMs: 30_000,
+      store: { concurrency: 8, batchLines: 5000, flushMs: 50 },
+      jobLockMs: 30_000,
+      lastSeenFlushMs: 5000,
       autoInstall: 'auto',
       redisUrl: undefined,
       influxUrl: undefined,
@@ -40,6 +54,22 @@ describe('loadConfig', () => {
         LOOKOUT_MAX_PAYLOAD_BYTES: '1024',
         LOOKOUT_INGEST_BATCH_SIZE: '50',
         LOOKOUT_INGEST_FLUSH_MS: '0',
+        LOOKOUT_MQTT_MAX_PACKET_BYTES: '4096',
+        LOOKOUT_MQTT_MAX_KEEPALIVE: '60',
+        LOOKOUT_MQTT_CONNECT_RATE: '3',
+        LOOKOUT_MQTT_PUBLISH_RATE: '5',
+        LOOKOUT_MQTT_INTEGRATION_PUBLISH_RATE: '50',
+        LOOKOUT_MQTT_TLS_PORT: '18883',
+        LOOKOUT_MQTT_WS_PORT: '18083',
+        LOOKOUT_TLS_CERT: 'tls/cert.pem',
+        LOOKOUT_TLS_KEY: 'tls/key.pem',
+        LOOKOUT_SPOOL_MAX_POINTS: '10000',
+        LOOKOUT_INGEST_RETRY_MS: '1000',
+        LOOKOUT_STORE_CONCURRENCY: '2',
+        LOOKOUT_INFLUX_BATCH_LINES: '100',
+        LOOKOUT_INFLUX_FLUSH_MS: '10',
+        LOOKOUT_JOB_LOCK_MS: '5000',
+        LOOKOUT_LAST_SEEN_FLUSH_MS: '200',
         LOOKOUT_AUTO_INSTALL: '0',
         REDIS_URL: 'redis://redis:6379/2',
         INFLUX_URL: 'http://influxdb:8086',
@@ -62,6 +92,20 @@ describe('loadConfig', () => {
       maxPayloadBytes: 1024,
       ingestBatchSize: 50,
       ingestFlushMs: 0,
+      mqtt: {
+        maxPacketBytes: 4096,
+        maxKeepaliveSeconds: 60,
+        connectPerMinute: 3,
+        publishPerSecond: 5,
+        integrationPublishPerSecond: 50,
+        tls: { port: 18883, certFile: path.resolve(CWD, 'tls/cert.pem'), keyFile: path.resolve(CWD, 'tls/key.pem') },
+        wsPort: 18083,
+      },
+      spoolMaxPoints: 10_000,
+      ingestRetryMs: 1000,
+      store: { concurrency: 2, batchLines: 100, flushMs: 10 },
+      jobLockMs: 5000,
+      lastSeenFlushMs: 200,
       autoInstall: 'no',
       redisUrl: 'redis://redis:6379/2',
       influxUrl: 'http://influxdb:8086',
@@ -137,5 +181,11 @@ describe('loadConfig', () => {
       ;(config as { mqttPort: number }).mqttPort = 1
     }).toThrow(TypeError)
     expect(config.mqttPort).toBe(1883)
+  })
+})
+
+describe('TLS configuration', () => {
+  it('refuses a certificate without a key, naming both variables', () => {
+    expect(() => loadConfig({ LOOKOUT_TLS_CERT: 'cert.pem' }, CWD)).toThrow(/LOOKOUT_TLS_CERT and LOOKOUT_TLS_KEY must be set together/)
   })
 })

@@ -38,6 +38,22 @@ const Env = z.object({
   LOOKOUT_MAX_PAYLOAD_BYTES: intVar(64, 1_048_576).default(16_384),
   LOOKOUT_INGEST_BATCH_SIZE: intVar(1, 10_000).default(500),
   LOOKOUT_INGEST_FLUSH_MS: intVar(0, 1000).default(5),
+  LOOKOUT_MQTT_MAX_PACKET_BYTES: intVar(256, 268_435_455).default(32_768),
+  LOOKOUT_MQTT_MAX_KEEPALIVE: intVar(10, 65_535).default(1200),
+  LOOKOUT_MQTT_CONNECT_RATE: intVar(1, 10_000).default(10),
+  LOOKOUT_MQTT_PUBLISH_RATE: intVar(1, 1_000_000).default(100),
+  LOOKOUT_MQTT_INTEGRATION_PUBLISH_RATE: intVar(1, 1_000_000).default(5000),
+  LOOKOUT_MQTT_TLS_PORT: port.default(8883),
+  LOOKOUT_MQTT_WS_PORT: port,
+  LOOKOUT_TLS_CERT: optionalString,
+  LOOKOUT_TLS_KEY: optionalString,
+  LOOKOUT_SPOOL_MAX_POINTS: intVar(1000, 1_000_000_000).default(2_000_000),
+  LOOKOUT_INGEST_RETRY_MS: intVar(0, 3_600_000).default(30_000),
+  LOOKOUT_STORE_CONCURRENCY: intVar(1, 64).default(8),
+  LOOKOUT_INFLUX_BATCH_LINES: intVar(1, 100_000).default(5000),
+  LOOKOUT_INFLUX_FLUSH_MS: intVar(0, 10_000).default(50),
+  LOOKOUT_JOB_LOCK_MS: intVar(1000, 600_000).default(30_000),
+  LOOKOUT_LAST_SEEN_FLUSH_MS: intVar(100, 600_000).default(5000),
   LOOKOUT_AUTO_INSTALL: z.enum(['auto', '0', '1']).default('auto'),
   REDIS_URL: optionalUrl,
   INFLUX_URL: optionalUrl,
@@ -62,6 +78,25 @@ export interface Config {
   readonly maxPayloadBytes: number
   readonly ingestBatchSize: number
   readonly ingestFlushMs: number
+  readonly mqtt: {
+    /** Largest MQTT packet accepted, checked from the fixed header before authentication. */
+    readonly maxPacketBytes: number
+    readonly maxKeepaliveSeconds: number
+    /** Connection attempts per client id per minute. */
+    readonly connectPerMinute: number
+    /** Messages per second per device connection (bursts of twice as many). */
+    readonly publishPerSecond: number
+    readonly integrationPublishPerSecond: number
+    /** TLS listener, on when both certificate and key files are configured. */
+    readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined
+    /** MQTT over WebSocket (path /mqtt), on when a port is configured. */
+    readonly wsPort: number | undefined
+  }
+  readonly spoolMaxPoints: number
+  readonly ingestRetryMs: number
+  readonly store: { readonly concurrency: number; readonly batchLines: number; readonly flushMs: number }
+  readonly jobLockMs: number
+  readonly lastSeenFlushMs: number
   readonly autoInstall: 'auto' | 'yes' | 'no'
   /** Unset means "provision a local redis-server under dataDir". */
   readonly redisUrl: string | undefined
@@ -79,6 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     throw new LookoutError('CONFIG_INVALID', `invalid configuration: ${problems}`)
   }
   const e = parsed.data
+  if ((e.LOOKOUT_TLS_CERT === undefined) !== (e.LOOKOUT_TLS_KEY === undefined)) {
+    throw new LookoutError('CONFIG_INVALID', 'invalid configuration: LOOKOUT_TLS_CERT and LOOKOUT_TLS_KEY must be set together')
+  }
   return Object.freeze({
     mqttPort: e.LOOKOUT_MQTT_PORT,
     httpPort: e.LOOKOUT_HTTP_PORT,
@@ -90,6 +128,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     maxPayloadBytes: e.LOOKOUT_MAX_PAYLOAD_BYTES,
     ingestBatchSize: e.LOOKOUT_INGEST_BATCH_SIZE,
     ingestFlushMs: e.LOOKOUT_INGEST_FLUSH_MS,
+    mqtt: Object.freeze({
+      maxPacketBytes: e.LOOKOUT_MQTT_MAX_PACKET_BYTES,
+      maxKeepaliveSeconds: e.LOOKOUT_MQTT_MAX_KEEPALIVE,
+      connectPerMinute: e.LOOKOUT_MQTT_CONNECT_RATE,
+      publishPerSecond: e.LOOKOUT_MQTT_PUBLISH_RATE,
+      integrationPublishPerSecond: e.LOOKOUT_MQTT_INTEGRATION_PUBLISH_RATE,
+      tls:
+        e.LOOKOUT_TLS_CERT && e.LOOKOUT_TLS_KEY
+          ? Object.freeze({ port: e.LOOKOUT_MQTT_TLS_PORT, certFile: path.resolve(cwd, e.LOOKOUT_TLS_CERT), keyFile: path.resolve(cwd, e.LOOKOUT_TLS_KEY) })
+          : undefined,
+      wsPort: e.LOOKOUT_MQTT_WS_PORT,
+    }),
+    spoolMaxPoints: e.LOOKOUT_SPOOL_MAX_POINTS,
+    ingestRetryMs: e.LOOKOUT_INGEST_RETRY_MS,
+    store: Object.freeze({ concurrency: e.LOOKOUT_STORE_CONCURRENCY, batchLines: e.LOOKOUT_INFLUX_BATCH_LINES, flushMs: e.LOOKOUT_INFLUX_FLUSH_MS }),
+    jobLockMs: e.LOOKOUT_JOB_LOCK_MS,
+    lastSeenFlushMs: e.LOOKOUT_LAST_SEEN_FLUSH_MS,
     autoInstall: ({ auto: 'auto', '1': 'yes', '0': 'no' } as const)[e.LOOKOUT_AUTO_INSTALL],
     redisUrl: e.REDIS_URL,
     influxUrl: e.INFLUX_URL,

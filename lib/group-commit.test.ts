@@ -167,3 +167,16 @@ describe('createGroupCommit', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
   })
 })
+
+describe('weighted items', () => {
+  it('writes when the summed weight reaches maxItems, not the item count', async () => {
+    const writes: number[][] = []
+    const commit = createGroupCommit<number>({ maxItems: 10, flushMs: 10_000, weight: (n) => n, write: async (items) => void writes.push(items) })
+    const first = commit.add(4)
+    const second = commit.add(5)
+    await Promise.resolve()
+    expect(writes).toEqual([])
+    await Promise.all([first, second, commit.add(1)])
+    expect(writes).toEqual([[4, 5, 1]])
+  })
+})

@@ -2,8 +2,9 @@
  * Group commit: many concurrent `add` calls share one durable write. A call resolves only after
  * the batch holding its item has been written, so the MQTT acknowledgement that waits on it never
  * precedes durability. A batch is written when it reaches `maxItems` or `flushMs` after its first
- * item, whichever is sooner. If the write fails, every caller in the batch gets the error (and
- * their devices, having no acknowledgement, send again).
+ * item, whichever is sooner (`weight` counts an item as several, e.g. a job of 300 lines). If the
+ * write fails, every caller in the batch gets the error (and their devices, having no
+ * acknowledgement, send again).
  */
 export interface GroupCommit<T> {
   add(item: T): Promise<void>
@@ -11,8 +12,15 @@ export interface GroupCommit<T> {
   flush(): Promise<void>
 }
 
-export function createGroupCommit<T>(options: { maxItems: number; flushMs: number; write: (items: T[]) => Promise<void> }): GroupCommit<T> {
+export function createGroupCommit<T>(options: {
+  maxItems: number
+  flushMs: number
+  write: (items: T[]) => Promise<void>
+  weight?: (item: T) => number
+}): GroupCommit<T> {
+  const weightOf = options.weight ?? (() => 1)
   let items: T[] = []
+  let weight = 0
   let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = []
   let timer: NodeJS.Timeout | undefined
   const inFlight = new Set<Promise<void>>()
@@ -26,6 +34,7 @@ export function createGroupCommit<T>(options: { maxItems: number; flushMs: numbe
     const batch = items
     const batchWaiters = waiters
     items = []
+    weight = 0
     waiters = []
     // a write that throws synchronously still settles every waiter of its batch
     const done = Promise.resolve()
@@ -43,8 +52,9 @@ export function createGroupCommit<T>(options: { maxItems: number; flushMs: numbe
     add(item: T) {
       return new Promise<void>((resolve, reject) => {
         items.push(item)
+        weight += weightOf(item)
         waiters.push({ resolve, reject })
-        if (items.length >= options.maxItems) void writeNow()
+        if (weight >= options.maxItems) void writeNow()
         else if (!timer) timer = setTimeout(() => void writeNow(), options.flushMs)
       })
     },

@@ -5,20 +5,21 @@
  */
 import type { Redis } from 'ioredis'
 import { createAlertHub, buildApi } from '../dashboards/index.ts'
-import { createBroker, createGroupCommit, type Broker } from '../ingest/index.ts'
-import { createIngestQueues, startWorkers } from '../workers/index.ts'
+import { createAcceptor, createBroker, createLastSeenTracker, createMessageDecoder, createSpoolGate, type Broker } from '../ingest/index.ts'
+import { createIngestQueues, createSpoolCounter, startWorkers } from '../workers/index.ts'
 import { createAlertStore } from './alerts/index.ts'
 import type { Config } from './config.ts'
 import { createInfluxClient } from './influx.ts'
 import type { Logger } from './logger.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
-import type { IngestRecord } from './records.ts'
 import { closeRedis, createRedis } from './redis.ts'
 import { createRegistry } from './registry/index.ts'
 
 export interface RunningLookout {
   /** The bound ports (useful when configured as 0). */
   mqttPort: number | undefined
+  mqttTlsPort: number | undefined
+  mqttWsPort: number | undefined
   httpPort: number | undefined
   metrics: Metrics
   close(): Promise<void>
@@ -55,12 +56,15 @@ export async function startLookout(
   redisConnections.push(redis)
   const influx = createInfluxClient({ url: services.influxUrl, database: config.influxDb, ...config.influxAuth })
   const registry = createRegistry(redis, config.keyPrefix)
+  const spool = createSpoolCounter(redis, config.keyPrefix)
   const alerts = createAlertStore(redis, config.keyPrefix)
   // BullMQ takes ioredis instances: workers need `maxRetriesPerRequest: null`, queues should fail fast
   const workerConnection = createRedis(services.redisUrl, { blocking: true, name: 'lookout-workers' })
   const queueConnection = createRedis(services.redisUrl, { name: 'lookout-queues' })
   redisConnections.push(workerConnection, queueConnection)
   let mqttPort: number | undefined
+  let mqttTlsPort: number | undefined
+  let mqttWsPort: number | undefined
   let httpPort: number | undefined
 
   try {
@@ -73,24 +77,81 @@ export async function startLookout(
     void databaseReady
 
     if (config.roles.includes('workers')) {
-      const workers = startWorkers({ connection: workerConnection, keyPrefix: config.keyPrefix, partitions: config.rulePartitions, influx, alerts, metrics, log })
+      const workers = startWorkers({
+        connection: workerConnection,
+        keyPrefix: config.keyPrefix,
+        partitions: config.rulePartitions,
+        influx,
+        alerts,
+        metrics,
+        log,
+        spool,
+        store: config.store,
+        lockMs: config.jobLockMs,
+      })
       closers.push(() => workers.close())
     }
 
     let broker: Broker | undefined
     if (config.roles.includes('broker')) {
-      const queues = createIngestQueues({ connection: queueConnection, keyPrefix: config.keyPrefix, partitions: config.rulePartitions })
-      const commit = createGroupCommit<IngestRecord>({ maxItems: config.ingestBatchSize, flushMs: config.ingestFlushMs, write: (records) => queues.enqueue(records) })
-      broker = await createBroker({ registry, metrics, log: log.child({ component: 'broker' }), maxPayloadBytes: config.maxPayloadBytes, accept: (r) => commit.add(r) })
-      mqttPort = await broker.listen(config.mqttPort, config.host)
+      const queues = createIngestQueues({ connection: queueConnection, keyPrefix: config.keyPrefix, partitions: config.rulePartitions, spool })
+      const brokerLog = log.child({ component: 'broker' })
+      metrics.spoolCapacity.set(config.spoolMaxPoints)
+      const gate = createSpoolGate({
+        capacity: config.spoolMaxPoints,
+        pollMs: 250,
+        readDepth: () => spool.depth(),
+        onDepth: (depth) => metrics.spoolPoints.set(depth),
+        onFull: () => {
+          metrics.spoolFull.set(1)
+          brokerLog.error({ capacity: config.spoolMaxPoints }, 'spool full: telemetry is held back at the devices until InfluxDB catches up')
+        },
+        onRoom: () => {
+          metrics.spoolFull.set(0)
+          brokerLog.warn('spool has room again')
+        },
+        onError: (err) => brokerLog.debug({ err }, 'spool depth not read'),
+      })
+      const acceptor = createAcceptor({
+        enqueue: (records) => queues.enqueue(records),
+        gate,
+        alerts,
+        metrics,
+        log: brokerLog,
+        batchSize: config.ingestBatchSize,
+        flushMs: config.ingestFlushMs,
+        retryMs: config.ingestRetryMs,
+      })
+      const lastSeen = createLastSeenTracker({
+        redis,
+        keyPrefix: config.keyPrefix,
+        flushMs: config.lastSeenFlushMs,
+        onFlushed: (devices) => metrics.lastSeenFlushed.inc(devices),
+        onError: (err) => brokerLog.warn({ err }, 'last-seen times not written; will retry'),
+      })
+      broker = await createBroker({
+        registry,
+        metrics,
+        log: brokerLog,
+        decoder: createMessageDecoder({ maxPayloadBytes: config.maxPayloadBytes }),
+        limits: config.mqtt,
+        accept: (r) => acceptor.accept(r),
+        lastSeen,
+      })
+      const ports = await broker.listen({ host: config.host, port: config.mqttPort, tls: config.mqtt.tls, wsPort: config.mqtt.wsPort })
+      mqttPort = ports.mqtt
+      mqttTlsPort = ports.mqtts
+      mqttWsPort = ports.ws
       const b = broker
       // stop taking messages first, then write what was accepted, then close the queues
       closers.unshift(async () => {
         await b.close()
-        await commit.flush()
+        gate.close()
+        await acceptor.flush()
+        await lastSeen.close().catch(() => undefined)
         await queues.close()
       })
-      log.info({ port: mqttPort }, 'mqtt broker listening')
+      log.info(ports, 'mqtt broker listening')
     }
 
     if (config.roles.includes('api')) {
@@ -116,6 +177,8 @@ export async function startLookout(
 
   return {
     mqttPort,
+    mqttTlsPort,
+    mqttWsPort,
     httpPort,
     metrics,
     async close() {

@@ -29,6 +29,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    ingestUnmappedFields: new Counter({
+      name: 'lookout_ingest_unmapped_fields_total',
+      help: 'Vendor fields with no canonical name, kept as text in telemetry_unmapped, by channel',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
+    mqttRefusedPackets: new Counter({
+      name: 'lookout_mqtt_refused_packets_total',
+      help: 'Connections closed by the frame guard before authentication, by reason (packet_too_large, malformed_length)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     ingestEnqueueSeconds: new Histogram({
       name: 'lookout_ingest_enqueue_seconds',
       help: 'Time from receipt of a message to its durable enqueue (before the MQTT acknowledgement)',
@@ -42,6 +54,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['retryable'] as const,
       registers,
     }),
+    spoolPoints: new Gauge({ name: 'lookout_spool_points', help: 'Readings waiting for InfluxDB in the durable spool (the store queue)', registers }),
+    spoolCapacity: new Gauge({ name: 'lookout_spool_capacity_points', help: 'Readings the spool may hold before devices are slowed down', registers }),
+    spoolFull: new Gauge({ name: 'lookout_spool_full', help: '1 while the spool is full and telemetry is held back at the devices', registers }),
+    ingestHeld: new Counter({
+      name: 'lookout_ingest_held_total',
+      help: 'Messages whose acknowledgement waited, by cause (spool_full, rate_limited, redis_unavailable)',
+      labelNames: ['cause'] as const,
+      registers,
+    }),
+    lastSeenFlushed: new Counter({ name: 'lookout_last_seen_flushed_total', help: 'Device last-seen times written to Redis (one write per device per flush, not per message)', registers }),
     rulesEvaluated: new Counter({ name: 'lookout_rules_records_evaluated_total', help: 'Records evaluated by the rule workers', registers }),
     alertsRaised: new Counter({
       name: 'lookout_alerts_raised_total',

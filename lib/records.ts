@@ -13,8 +13,13 @@ export const DeviceRef = z.object({
 })
 export type DeviceRef = z.infer<typeof DeviceRef>
 
+/** Where a record came from: Lookout's own JSON, SenML, a LoRaWAN network server, or the broker itself. */
+export const RECORD_SOURCES = ['lookout', 'senml', 'chirpstack', 'tts', 'broker'] as const
+export type RecordSource = (typeof RECORD_SOURCES)[number]
+
 export const EventRecord = DeviceRef.extend({
   kind: z.literal('event'),
+  source: z.enum(RECORD_SOURCES).optional(),
   /** When it happened (device clock, else receipt), epoch ms. */
   ts: z.number().int(),
   receivedAt: z.number().int(),
@@ -26,7 +31,10 @@ export const TelemetryRecord = DeviceRef.extend({
   kind: z.literal('telemetry'),
   ts: z.number().int(),
   receivedAt: z.number().int(),
+  source: z.enum(RECORD_SOURCES).optional(),
   metrics: z.record(z.string(), z.number()),
+  /** Vendor fields with no canonical name: kept (as text) and flagged, never silently dropped. */
+  unmapped: z.record(z.string(), z.string()).optional(),
 })
 export type TelemetryRecord = z.infer<typeof TelemetryRecord>
 

@@ -74,3 +74,33 @@ describe('toLines', () => {
     expect(toLines([])).toBe('')
   })
 })
+
+describe('source tags and unmapped fields', () => {
+  it('adds a source tag in sorted position when the record names its source', () => {
+    expect(toLine(telemetry({ source: 'chirpstack' }))).toBe(
+      'telemetry,device=env-007,device_type=environment-sensor,site=flat-12,source=chirpstack,tenant=acme temperature=17.5,humidity=72 1795255200000',
+    )
+  })
+
+  it('writes unmapped vendor fields as string fields of telemetry_unmapped, quotes escaped', () => {
+    const lines = toLine(telemetry({ metrics: { temperature: 20 }, unmapped: { 'rx.rssi': '-97', note: 'say "hi" \\' } })).split('\n')
+    expect(lines).toEqual([
+      'telemetry,device=env-007,device_type=environment-sensor,site=flat-12,tenant=acme temperature=20 1795255200000',
+      'telemetry_unmapped,device=env-007,device_type=environment-sensor,site=flat-12,tenant=acme rx.rssi="-97",note="say \\"hi\\" \\\\" 1795255200000',
+    ])
+  })
+
+  it('writes only the unmapped line when a record has no canonical metric', () => {
+    expect(toLines([telemetry({ metrics: {}, unmapped: { x: '1' } })])).toBe(
+      'telemetry_unmapped,device=env-007,device_type=environment-sensor,site=flat-12,tenant=acme x="1" 1795255200000',
+    )
+  })
+})
+
+describe('connection events', () => {
+  it('writes the broker own connect and disconnect records to the connections measurement', () => {
+    expect(toLine(event({ source: 'broker', eventType: 'device.connected' }))).toBe(
+      'connections,device=pendant-001,device_type=pendant,event=device.connected,site=flat-12,source=broker,tenant=acme value=1i 1795255200000',
+    )
+  })
+})

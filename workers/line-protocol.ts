@@ -3,6 +3,10 @@
  * millisecond precision. Tags are sorted by key, as InfluxDB recommends for write speed.
  *   events,device=<id>,device_type=<type>,event=<event type>,site=<site>,tenant=<t> value=1i <ts>
  *   telemetry,device=<id>,device_type=<type>,site=<site>,tenant=<t> <metric>=<float>,... <ts>
+ *   telemetry_unmapped,<same tags> <vendor field>="<text>",... <ts>   (fields with no canonical name)
+ *   connections,<same tags>,event=device.connected|device.disconnected value=1i <ts>   (recorded by the broker)
+ * A `source` tag is added when the record names its source. Metric fields are always floats and
+ * unmapped fields always strings, so a field never changes type (InfluxDB refuses a batch that does).
  */
 import type { IngestRecord } from '../lib/records.ts'
 
@@ -11,30 +15,42 @@ export function escapeTag(value: string): string {
   return value.replace(/[,= \\]/g, (c) => `\\${c}`)
 }
 
-export function toLine(record: IngestRecord): string {
+/** String field values escape double quotes and backslashes. */
+export function escapeString(value: string): string {
+  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`
+}
+
+function tagsOf(record: IngestRecord, extra?: [string, string]): string {
   const tags: [string, string][] = [
     ['device', record.deviceId],
     ['device_type', record.deviceType],
     ['site', record.site],
     ['tenant', record.tenant],
   ]
-  let measurement: string
-  let fields: string
-  if (record.kind === 'event') {
-    measurement = 'events'
-    tags.push(['event', record.eventType])
-    fields = 'value=1i'
-  } else {
-    measurement = 'telemetry'
-    fields = Object.entries(record.metrics)
-      .map(([name, value]) => `${escapeTag(name)}=${value}`)
-      .join(',')
-  }
+  if (record.source) tags.push(['source', record.source])
+  if (extra) tags.push(extra)
   tags.sort((a, b) => (a[0] < b[0] ? -1 : 1))
-  const tagPart = tags.map(([k, v]) => `${escapeTag(k)}=${escapeTag(v)}`).join(',')
-  return `${measurement},${tagPart} ${fields} ${record.ts}`
+  return tags.map(([k, v]) => `${escapeTag(k)}=${escapeTag(v)}`).join(',')
+}
+
+/** The lines of one record: one point, plus one for its unmapped fields if it has any. */
+export function toLine(record: IngestRecord): string {
+  if (record.kind === 'event') {
+    const measurement = record.source === 'broker' ? 'connections' : 'events'
+    return `${measurement},${tagsOf(record, ['event', record.eventType])} value=1i ${record.ts}`
+  }
+  const parts: string[] = []
+  const metrics = Object.entries(record.metrics)
+  if (metrics.length > 0) {
+    parts.push(`telemetry,${tagsOf(record)} ${metrics.map(([name, value]) => `${escapeTag(name)}=${value}`).join(',')} ${record.ts}`)
+  }
+  const unmapped = Object.entries(record.unmapped ?? {})
+  if (unmapped.length > 0) {
+    parts.push(`telemetry_unmapped,${tagsOf(record)} ${unmapped.map(([name, value]) => `${escapeTag(name)}=${escapeString(value)}`).join(',')} ${record.ts}`)
+  }
+  return parts.join('\n')
 }
 
 export function toLines(records: readonly IngestRecord[]): string {
-  return records.map(toLine).join('\n')
+  return records.map(toLine).filter((line) => line !== '').join('\n')
 }

@@ -14,6 +14,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq'
 import { z } from 'zod'
 import { IngestRecord, partitionOf } from '../lib/records.ts'
+import type { SpoolCounter } from './spool.ts'
 
 export const STORE_QUEUE = 'store'
 export const rulesQueueName = (partition: number) => `rules-p${partition}`
@@ -28,6 +29,8 @@ export function cappedBackoff(attemptsMade: number): number {
   return Math.min(250 * 2 ** Math.max(0, attemptsMade - 1), 30_000)
 }
 
+// a store job waits and retries in place while InfluxDB is down (store-worker.ts); it goes back
+// to the queue only when a worker shuts down mid-wait, hence the many attempts
 const STORE_JOB_OPTIONS = {
   attempts: Number.MAX_SAFE_INTEGER,
   backoff: { type: CAPPED_BACKOFF },
@@ -48,7 +51,7 @@ export interface IngestQueues {
   close(): Promise<void>
 }
 
-export function createIngestQueues(options: { connection: ConnectionOptions; keyPrefix: string; partitions: number }): IngestQueues {
+export function createIngestQueues(options: { connection: ConnectionOptions; keyPrefix: string; partitions: number; spool: SpoolCounter }): IngestQueues {
   const prefix = bullPrefix(options.keyPrefix)
   const store = new Queue<RecordsJob>(STORE_QUEUE, { connection: options.connection, prefix })
   const rules = Array.from({ length: options.partitions }, (_, p) => new Queue<RecordsJob>(rulesQueueName(p), { connection: options.connection, prefix }))
@@ -65,6 +68,7 @@ export function createIngestQueues(options: { connection: ConnectionOptions; key
         store.add('records', { records }, STORE_JOB_OPTIONS),
         ...[...byPartition].map(([p, list]) => rules[p]!.add('records', { records: list }, RULES_JOB_OPTIONS)),
       ])
+      await options.spool.added(records.length)
     },
     async close() {
       await Promise.all([store.close(), ...rules.map((q) => q.close())])

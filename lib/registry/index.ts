@@ -1,2 +1,14 @@
-export { createRegistry, TOKEN_ROLES, type Registry, type Device, type ApiPrincipal, type TokenRole, type NewDevice } from './registry.ts'
+export {
+  createRegistry,
+  INTEGRATION_KINDS,
+  INTEGRATION_USERNAME_PREFIX,
+  TOKEN_ROLES,
+  type ApiPrincipal,
+  type Device,
+  type Integration,
+  type IntegrationKind,
+  type NewDevice,
+  type Registry,
+  type TokenRole,
+} from './registry.ts'
 export { DEVICE_TYPES, type DeviceType } from './device-types.ts'

@@ -7,7 +7,10 @@
  *   P:tenant:<t>:devices     set of device ids of tenant t
  *   P:device:<id>            hash { tenant, type, site, timeZone, secretHash, createdAt }
  *   P:token:<tokenId>        hash { tenant, role, secretHash, createdAt }
- * Device ids are unique across tenants because they are MQTT usernames and topic levels.
+ *   P:deveui:<devEui>        the device id of a LoRaWAN device (lower-case hex DevEUI)
+ *   P:integration:<id>       hash { tenant, kind, secretHash, createdAt }: a network server's connection
+ * Device ids are unique across tenants because they are MQTT usernames and topic levels. Integration
+ * usernames are `integration:<id>`; ':' never appears in a device id, so the two cannot collide.
  */
 import type { Redis } from 'ioredis'
 import { z } from 'zod'
@@ -17,6 +20,15 @@ import { DEVICE_TYPES, type DeviceType } from './device-types.ts'
 import { generateSecret, hashSecret, secretMatches } from './secrets.ts'
 
 export const TOKEN_ROLES = ['responder', 'viewer'] as const
+export const INTEGRATION_KINDS = ['chirpstack', 'tts'] as const
+export type IntegrationKind = (typeof INTEGRATION_KINDS)[number]
+export const INTEGRATION_USERNAME_PREFIX = 'integration:'
+
+export interface Integration {
+  integrationId: string
+  tenant: string
+  kind: IntegrationKind
+}
 export type TokenRole = (typeof TOKEN_ROLES)[number]
 
 export interface Device {
@@ -25,6 +37,14 @@ export interface Device {
   type: DeviceType
   site: string
   timeZone: string
+  /** LoRaWAN DevEUI, lower-case hex, for devices that reach Lookout through a network server. */
+  devEui?: string | undefined
+  /** Decoder model for raw LoRaWAN payloads, e.g. `milesight-iot/am103`. */
+  codec?: string | undefined
+  /** The hub or gateway the device reports through (absence alerts are grouped while it is offline). */
+  hub?: string | undefined
+  /** An opaque resident reference (never a name), for per-resident rule settings. */
+  resident?: string | undefined
 }
 
 export interface ApiPrincipal {
@@ -52,9 +72,27 @@ const NewDevice = z.object({
   type: z.enum(DEVICE_TYPES, { error: () => `type must be one of: ${DEVICE_TYPES.join(', ')}` }),
   site: z.string().regex(SITE_ID, `site must be ${DEVICE_ID_RULE}`).default(DEFAULT_SITE),
   timeZone: z.string().refine(isTimeZone, 'time zone must be an IANA name such as Europe/London').default(DEFAULT_TIME_ZONE),
+  devEui: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{16}$/, 'DevEUI must be 16 hexadecimal digits')
+    .transform((v) => v.toLowerCase())
+    .optional(),
+  codec: z.string().regex(/^[a-z0-9-]+\/[a-z0-9._-]+$/, 'codec must be <vendor>/<model>, e.g. milesight-iot/am103').optional(),
+  hub: z.string().regex(DEVICE_ID, `hub must be a device id: ${DEVICE_ID_RULE}`).optional(),
+  resident: z.string().regex(SITE_ID, `resident must be an opaque reference: ${DEVICE_ID_RULE}`).optional(),
 })
 /** Unvalidated input (from the CLI or API): addDevice validates it. */
-export type NewDevice = { deviceId: string; tenant: string; type: string; site?: string | undefined; timeZone?: string | undefined }
+export type NewDevice = {
+  deviceId: string
+  tenant: string
+  type: string
+  site?: string | undefined
+  timeZone?: string | undefined
+  devEui?: string | undefined
+  codec?: string | undefined
+  hub?: string | undefined
+  resident?: string | undefined
+}
 
 const StoredDevice = z.object({
   tenant: z.string(),
@@ -62,14 +100,23 @@ const StoredDevice = z.object({
   site: z.string(),
   timeZone: z.string(),
   secretHash: z.string(),
+  devEui: z.string().optional(),
+  codec: z.string().optional(),
+  hub: z.string().optional(),
+  resident: z.string().optional(),
 })
 const StoredToken = z.object({ tenant: z.string(), role: z.enum(TOKEN_ROLES), secretHash: z.string() })
 
-/** KEYS: device hash, tenant's device set. ARGV: device id, then field/value pairs. Returns 1 if added, 0 if the id exists. */
+const StoredIntegration = z.object({ tenant: z.string(), kind: z.enum(INTEGRATION_KINDS), secretHash: z.string() })
+
+/** KEYS: device hash, tenant's device set, DevEUI index (or ''). ARGV: device id, then field/value pairs.
+ *  Returns 1 if added, 0 if the id exists, -1 if the DevEUI belongs to another device. */
 const ADD_DEVICE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if KEYS[3] ~= '' and redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('SADD', KEYS[2], ARGV[1])
+if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[1]) end
 return 1`
 
 function firstIssue(error: z.ZodError): string {
@@ -83,6 +130,8 @@ export function createRegistry(redis: Redis, prefix: string) {
     tenantDevices: (t: string) => `${prefix}:tenant:${t}:devices`,
     device: (id: string) => `${prefix}:device:${id}`,
     token: (id: string) => `${prefix}:token:${id}`,
+    devEui: (eui: string) => `${prefix}:deveui:${eui}`,
+    integration: (id: string) => `${prefix}:integration:${id}`,
   }
 
   async function addTenant(tenant: string): Promise<{ tenant: string; created: boolean }> {
@@ -115,11 +164,14 @@ export function createRegistry(redis: Redis, prefix: string) {
       const tenant = await addTenant(d.tenant)
       const password = generateSecret()
       // one script, so "id already taken" is decided atomically even with concurrent adds
+      const optional = (['devEui', 'codec', 'hub', 'resident'] as const).flatMap((f) => (d[f] === undefined ? [] : [f, d[f]!]))
+      // one script, so "id already taken" is decided atomically even with concurrent adds
       const created = await redis.eval(
         ADD_DEVICE_SCRIPT,
-        2,
+        3,
         k.device(d.deviceId),
         k.tenantDevices(d.tenant),
+        d.devEui ? k.devEui(d.devEui) : '',
         d.deviceId,
         'tenant', d.tenant,
         'type', d.type,
@@ -127,12 +179,58 @@ export function createRegistry(redis: Redis, prefix: string) {
         'timeZone', d.timeZone,
         'secretHash', hashSecret(password),
         'createdAt', new Date(now).toISOString(),
+        ...optional,
       )
-      if (created !== 1) throw new LookoutError('DEVICE_EXISTS', `device ${d.deviceId} is already registered`)
+      if (created === 0) throw new LookoutError('DEVICE_EXISTS', `device ${d.deviceId} is already registered`)
+      if (created === -1) throw new LookoutError('DEVICE_EXISTS', `DevEUI ${d.devEui} is already registered to another device`)
       return {
         credentials: { deviceId: d.deviceId, tenant: d.tenant, username: d.deviceId, password },
         tenantCreated: tenant.created,
       }
+    },
+
+    async getDevice(deviceId: string): Promise<Device | undefined> {
+      const device = await getDevice(deviceId)
+      if (!device) return undefined
+      const { secretHash: _, ...rest } = device
+      return rest
+    },
+
+    /** The LoRaWAN device with this DevEUI, whatever its tenant (callers check the tenant). */
+    async getDeviceByDevEui(devEui: string): Promise<Device | undefined> {
+      const id = await redis.get(k.devEui(devEui.toLowerCase()))
+      if (!id) return undefined
+      const device = await getDevice(id)
+      if (!device) return undefined
+      const { secretHash: _, ...rest } = device
+      return rest
+    },
+
+    /** Registers a network-server connection for one tenant; returns its MQTT credentials once. */
+    async addIntegration(input: { tenant: string; kind: string }, now: number) {
+      const tenant = tenantId.safeParse(input.tenant)
+      if (!tenant.success) throw new LookoutError('TENANT_INVALID', firstIssue(tenant.error))
+      const kind = z.enum(INTEGRATION_KINDS).safeParse(input.kind)
+      if (!kind.success) throw new LookoutError('CLI_USAGE', `kind must be one of: ${INTEGRATION_KINDS.join(', ')}`)
+      await addTenant(tenant.data)
+      const integrationId = generateSecret().slice(0, 12).replace(/[-_]/g, 'x')
+      const password = generateSecret()
+      await redis.hset(k.integration(integrationId), {
+        tenant: tenant.data,
+        kind: kind.data,
+        secretHash: hashSecret(password),
+        createdAt: new Date(now).toISOString(),
+      })
+      return { integrationId, tenant: tenant.data, kind: kind.data, username: `${INTEGRATION_USERNAME_PREFIX}${integrationId}`, password }
+    },
+
+    async authenticateIntegration(username: string, password: string): Promise<{ ok: true; integration: Integration } | { ok: false; reason: 'unknown_integration' | 'bad_password' }> {
+      const id = username.slice(INTEGRATION_USERNAME_PREFIX.length)
+      if (!username.startsWith(INTEGRATION_USERNAME_PREFIX) || !/^[A-Za-z0-9]{12}$/.test(id)) return { ok: false, reason: 'unknown_integration' }
+      const stored = StoredIntegration.safeParse(await redis.hgetall(k.integration(id)))
+      if (!stored.success) return { ok: false, reason: 'unknown_integration' }
+      if (!secretMatches(password, stored.data.secretHash)) return { ok: false, reason: 'bad_password' }
+      return { ok: true, integration: { integrationId: id, tenant: stored.data.tenant, kind: stored.data.kind } }
     },
 
     async listDevices(tenant: string): Promise<Device[]> {

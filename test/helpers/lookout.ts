@@ -44,6 +44,9 @@ export async function startTestLookout(env: Record<string, string> = {}, logLine
     INFLUX_DB: uniqueName('t_'),
     LOOKOUT_RULE_PARTITIONS: '2',
     LOOKOUT_INGEST_FLUSH_MS: '2',
+    // tests reconnect the same client ids many times a minute; the limit itself is tested on its own
+    LOOKOUT_MQTT_CONNECT_RATE: '1000',
+    LOOKOUT_INFLUX_FLUSH_MS: '5',
     LOG_LEVEL: logLines ? 'debug' : 'silent',
     ...env,
   })
