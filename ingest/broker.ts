@@ -75,6 +75,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const rejected = new WeakSet<object>()
   const connectBuckets = createKeyedBuckets({ perSecond: limits.connectPerMinute / 60, burst: limits.connectPerMinute })
   const publishBuckets = new WeakMap<Client, ReturnType<typeof createKeyedBuckets>>()
+  const lastReceipt = new WeakMap<Client, number>()
   let aedes: Aedes
 
   function ownErrorsTopic(principal: Principal): string {
@@ -162,7 +163,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     authorizePublish(client, packet, done) {
       const principal = client ? principals.get(client) : undefined
       if (!principal || !client) return done(new Error('not authenticated'))
-      const receivedAt = now()
+      // strictly increasing per connection: a reading without its own time is stamped with its
+      // receipt, and InfluxDB keeps one point per series and millisecond
+      const receivedAt = Math.max(now(), (lastReceipt.get(client) ?? 0) + 1)
+      lastReceipt.set(client, receivedAt)
       const route = decoder.route(principal, packet.topic)
       if (!route) {
         metrics.ingestRejected.inc({ reason: 'topic_not_allowed' })

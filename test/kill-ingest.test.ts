@@ -1,0 +1,145 @@
+/**
+ * Nothing acknowledged is lost when the ingest process dies: Lookout runs as a child process, 20
+ * devices publish QoS 1 readings (and a pendant presses) as fast as they are acknowledged, and the
+ * process is killed with SIGKILL mid-stream. After a restart, every reading that was acknowledged
+ * is in InfluxDB (exactly once per point) and every acknowledged press has raised its alert.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import mqtt from 'mqtt'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createAlertStore } from '../lib/alerts/index.ts'
+import { createInfluxClient } from '../lib/influx.ts'
+import { closeRedis, createRedis } from '../lib/redis.ts'
+import { createRegistry } from '../lib/registry/index.ts'
+import { findFreePort } from '../lib/services/index.ts'
+import { eventually, uniqueName } from './helpers/lookout.ts'
+
+const BIN = path.resolve(import.meta.dirname, '../bin/lookout.js')
+const DEVICES = 20
+const TENANT = 'council-kill'
+const BASE_TS = Date.parse('2026-11-20T00:00:00Z')
+
+describe('kill -9 of the ingest process', () => {
+  const redisUrl = inject('redisUrl')
+  const influxUrl = inject('influxUrl')
+  const keyPrefix = uniqueName('k')
+  const database = uniqueName('k_')
+  const redis = createRedis(redisUrl, { name: 'kill-test' })
+  const registry = createRegistry(redis, keyPrefix)
+  const influx = createInfluxClient({ url: influxUrl, database })
+  let dataDir: string
+  let env: NodeJS.ProcessEnv
+  let child: ChildProcess | undefined
+  let output = ''
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'lookout-kill-'))
+    env = {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      INFLUX_URL: influxUrl,
+      INFLUX_DB: database,
+      LOOKOUT_KEY_PREFIX: keyPrefix,
+      LOOKOUT_DATA_DIR: dataDir,
+      LOOKOUT_MQTT_PORT: String(await findFreePort()),
+      LOOKOUT_HTTP_PORT: String(await findFreePort()),
+      LOOKOUT_HOST: '127.0.0.1',
+      LOOKOUT_JOB_LOCK_MS: '2000',
+      LOOKOUT_MQTT_CONNECT_RATE: '1000',
+      LOG_LEVEL: 'warn',
+    }
+  })
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL')
+    await closeRedis(redis)
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  async function start(): Promise<ChildProcess> {
+    const c = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    c.stdout!.on('data', (d: Buffer) => (output += d.toString()))
+    c.stderr!.on('data', (d: Buffer) => (output += d.toString()))
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${env.LOOKOUT_HTTP_PORT}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined),
+      20_000,
+      `lookout healthy (output so far: ${output.slice(-500)})`,
+    )
+    return c
+  }
+
+  it('keeps every acknowledged reading and alarm across a SIGKILL', async () => {
+    const ids = Array.from({ length: DEVICES }, (_, i) => `kill-env-${i}`)
+    const passwords = new Map<string, string>()
+    for (const id of ids) passwords.set(id, (await registry.addDevice({ deviceId: id, tenant: TENANT, type: 'environment-sensor' }, Date.now())).credentials.password)
+    const pendant = (await registry.addDevice({ deviceId: 'kill-pendant', tenant: TENANT, type: 'pendant' }, Date.now())).credentials.password
+    child = await start()
+
+    const acked = new Map<string, number[]>()
+    const ackedPresses: number[] = []
+    let stop = false
+    const url = `mqtt://127.0.0.1:${env.LOOKOUT_MQTT_PORT}`
+    const publishers = [...ids, 'kill-pendant'].map(async (id) => {
+      const client = await mqtt.connectAsync(url, { username: id, password: id === 'kill-pendant' ? pendant : passwords.get(id)!, clientId: id, reconnectPeriod: 0 })
+      client.on('error', () => undefined)
+      // an unacknowledged publish never settles once the connection is gone: stop on close
+      const closed = new Promise<never>((_, reject) => client.once('close', () => reject(new Error('closed'))))
+      closed.catch(() => undefined)
+      const mine: number[] = []
+      acked.set(id, mine)
+      for (let seq = 0; !stop; seq++) {
+        const ts = new Date(BASE_TS + seq * 1000).toISOString()
+        const [topic, body] =
+          id === 'kill-pendant'
+            ? ['devices/kill-pendant/events', { type: 'pendant.pressed', ts }]
+            : [`devices/${id}/telemetry`, { ts, temperature: 20 + (seq % 10) / 10, seq }]
+        try {
+          await Promise.race([client.publishAsync(topic, JSON.stringify(body), { qos: 1 }), closed])
+        } catch {
+          break
+        }
+        if (id === 'kill-pendant') ackedPresses.push(BASE_TS + seq * 1000)
+        else mine.push(seq)
+      }
+      client.end(true)
+    })
+
+    await new Promise((r) => setTimeout(r, 1500))
+    child.kill('SIGKILL')
+    await new Promise((r) => child!.once('exit', r))
+    stop = true
+    await Promise.all(publishers)
+    const total = [...acked.values()].reduce((n, list) => n + list.length, 0)
+    expect(total).toBeGreaterThan(100)
+    expect(ackedPresses.length).toBeGreaterThan(0)
+
+    child = await start()
+    // every acknowledged reading, once: one point per (device, seq)
+    await eventually(
+      async () => {
+        const series = await influx.query(`SELECT count("seq") FROM "telemetry" WHERE "tenant" = '${TENANT}' GROUP BY "device"`).catch(() => [])
+        const stored = series.reduce((n, s) => n + Number(s.values[0]?.[1] ?? 0), 0)
+        return stored >= total ? true : undefined
+      },
+      40_000,
+      `${total} acknowledged readings in InfluxDB`,
+    )
+    for (const id of ids) {
+      const series = await influx.query(`SELECT "seq" FROM "telemetry" WHERE "device" = '${id}'`)
+      const storedSeqs = new Set((series[0]?.values ?? []).map((v) => Number(v[1])))
+      const missing = acked.get(id)!.filter((seq) => !storedSeqs.has(seq))
+      expect(missing, `acknowledged readings of ${id} missing`).toEqual([])
+    }
+    // every acknowledged press raised its alert, and none twice
+    const alerts = createAlertStore(redis, keyPrefix)
+    const raised = await eventually(async () => {
+      const list = await alerts.list(TENANT, { limit: 10_000 })
+      return list.length >= ackedPresses.length ? list : undefined
+    }, 20_000, 'an alert per acknowledged press')
+    const occurred = new Set(raised.map((a) => Date.parse(a.occurredAt)))
+    expect(ackedPresses.filter((ts) => !occurred.has(ts))).toEqual([])
+    expect(raised.length).toBe(occurred.size)
+  }, 90_000)
+})
