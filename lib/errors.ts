@@ -20,6 +20,16 @@ export const ERROR_CODES = {
   ALERT_NOT_FOUND: { retryable: false, summary: 'No alert with this id exists for the caller\'s tenant.' },
   ALERT_NOT_OPEN: { retryable: false, summary: 'The alert has already been acknowledged.' },
   JOB_INVALID: { retryable: false, summary: 'A queue job carried data that does not match its schema.' },
+  RULES_INVALID: { retryable: false, summary: 'A rules file (tenant rules, packs, overrides) does not validate; the message names each bad field.' },
+  RULES_TENANT_MISMATCH: { retryable: false, summary: 'One tenant\'s rules were asked for a device of another tenant.' },
+  REPLAY_INPUT_INVALID: { retryable: false, summary: 'An events (JSONL) or devices file given to `lookout rules test` is malformed; the message names the line.' },
+  CODEC_TIMEOUT: { retryable: false, summary: 'A user-supplied codec did not finish within its time limit.' },
+  CODEC_FAILED: { retryable: false, summary: 'A user-supplied codec threw or returned something other than { data } or { errors }.' },
+  CODEC_MEMORY: { retryable: false, summary: 'A user-supplied codec went over its memory limit; its engine is started afresh.' },
+  CODEC_NOT_LOADED: { retryable: false, summary: 'No user-supplied codec of this id is loaded in the codec sandbox.' },
+  CODEC_INPUT_INVALID: { retryable: false, summary: 'The uplink handed to a codec is not { bytes: integers 0-255, fPort }.' },
+  CODEC_SANDBOX_RESTARTED: { retryable: true, summary: 'The codec sandbox worker was restarted while the call waited.' },
+  CODEC_SANDBOX_CLOSED: { retryable: false, summary: 'The codec sandbox is closed.' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -47,6 +47,13 @@ export const EVENT_TYPES = {
   'radio.supervision_restored': 'Radio test transmission re-established (stc 0124)',
   'tamper.detected': 'Tamper alarm (stc 0125, dty 0038)',
   'device.fault': 'Malfunction or maintenance needed (stc 0065-0067)',
+  'alarm.unclassified': 'Alarm (SCAIP stc 0009/0010) from a device type with no specific event type; the stc and dty are kept with the record',
+  // LoRaWAN network server events (ChirpStack join and log events)
+  'lorawan.joined': 'The device joined the LoRaWAN network (OTAA); a rejoin often means a reboot or battery change',
+  'lorawan.join_failed': 'The network server rejected a join (ChirpStack log OTAA)',
+  'lorawan.codec_failed': "The network server's payload codec failed on an uplink (ChirpStack log UPLINK_CODEC)",
+  'lorawan.frame_counter_reset': 'Uplink frame counter reset or rolled over: reboot, replacement or replay (ChirpStack log UPLINK_F_CNT_RESET)',
+  'lorawan.mic_failed': 'Uplink failed its message integrity check: wrong keys or a forged frame (ChirpStack log UPLINK_MIC)',
   // recorded by Lookout itself
   'device.connected': 'The device connected to the broker (recorded by Lookout)',
   'device.disconnected': 'The device disconnected or its keep-alive expired (recorded by Lookout)',

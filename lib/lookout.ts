@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis'
 import { createAlertHub, buildApi } from '../dashboards/index.ts'
-import { createAcceptor, createBroker, createLastSeenTracker, createMessageDecoder, createSpoolGate, type Broker } from '../ingest/index.ts'
+import { createAcceptor, createBroker, createDeviceCache, createLastSeenTracker, createMessageDecoder, createSpoolGate, type Broker } from '../ingest/index.ts'
 import { createIngestQueues, createSpoolCounter, startWorkers } from '../workers/index.ts'
 import { createAlertStore } from './alerts/index.ts'
 import type { Config } from './config.ts'
@@ -129,11 +129,12 @@ export async function startLookout(
         onFlushed: (devices) => metrics.lastSeenFlushed.inc(devices),
         onError: (err) => brokerLog.warn({ err }, 'last-seen times not written; will retry'),
       })
+      const deviceCache = createDeviceCache(registry, { ttlMs: 30_000 })
       broker = await createBroker({
         registry,
         metrics,
         log: brokerLog,
-        decoder: createMessageDecoder({ maxPayloadBytes: config.maxPayloadBytes }),
+        decoder: createMessageDecoder({ maxPayloadBytes: config.maxPayloadBytes, deviceByDevEui: deviceCache.byDevEui }),
         limits: config.mqtt,
         accept: (r) => acceptor.accept(r),
         lastSeen,
