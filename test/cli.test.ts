@@ -106,4 +106,27 @@ describe('lookout command line', () => {
     expect(wrong.code).not.toBe(0)
     expect(wrong.stderr).toMatch(/bad user name or password/i)
   })
+
+  it('registers a LoRaWAN device and a ChirpStack integration whose uplink, sent by mosquitto_pub, is decoded and stored', async () => {
+    const device = await lookoutCli('device', 'add', 'cli-am103', '--tenant', 'council-l', '--type', 'environment-sensor', '--dev-eui', '24E124707C00AA01', '--codec', 'milesight-iot/am103')
+    expect(device.code).toBe(0)
+    const integration = await lookoutCli('integration', 'add', '--tenant', 'council-l', '--kind', 'chirpstack')
+    expect(integration.code).toBe(0)
+    const credentials = JSON.parse(integration.stdout) as Record<string, string>
+    expect(credentials).toMatchObject({ tenant: 'council-l', kind: 'chirpstack' })
+    expect(credentials.username).toMatch(/^integration:[A-Za-z0-9]{12}$/)
+
+    const app = '5b7e0c2a-6f8e-4b0e-9a55-2f4f2c1d9e01'
+    const up = JSON.stringify({ deduplicationId: 'x1', time: '2026-11-21T07:00:00Z', deviceInfo: { applicationId: app, devEui: '24e124707c00aa01' }, fPort: 85, data: 'AXVcA2c0AQRoZQd95wQ=' })
+    const port = new URL(lookout.mqttUrl).port
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-i', 'chirpstack-cli', '-u', credentials.username!, '-P', credentials.password!, '-q', '1', '-t', `application/${app}/device/24e124707c00aa01/event/up`, '-m', up], { timeout: 10_000 })
+    const series = await eventually(async () => (await lookout.influx.query(`SELECT "temperature", "co2" FROM "telemetry" WHERE "device" = 'cli-am103'`).catch(() => []))[0], 10_000, 'the decoded uplink')
+    expect(series.values[0]).toEqual([Date.parse('2026-11-21T07:00:00Z'), 30.8, 1255])
+  })
+
+  it('refuses a malformed DevEUI with exit code 2 and says what a DevEUI is', async () => {
+    const result = await lookoutCli('device', 'add', 'cli-bad-eui', '--tenant', 'council-l', '--type', 'environment-sensor', '--dev-eui', '24e1', '--codec', 'milesight-iot/am103')
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('DevEUI must be 16 hexadecimal digits')
+  })
 })

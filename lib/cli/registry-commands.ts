@@ -47,16 +47,29 @@ export async function deviceCommand(args: string[], config: Config, log: Logger,
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { tenant: { type: 'string' }, type: { type: 'string' }, site: { type: 'string' }, tz: { type: 'string' } },
+    options: {
+      tenant: { type: 'string' },
+      type: { type: 'string' },
+      site: { type: 'string' },
+      tz: { type: 'string' },
+      'dev-eui': { type: 'string' },
+      codec: { type: 'string' },
+      hub: { type: 'string' },
+      resident: { type: 'string' },
+    },
   })
   if (sub === 'add') {
-    const deviceId = required(positionals[0], 'device id: lookout device add <id> --tenant <t> --type <type> [--site <s>] [--tz <zone>]')
+    const deviceId = required(positionals[0], `device id: ${DEVICE_ADD_USAGE}`)
     const input = {
       deviceId,
       tenant: required(values.tenant, '--tenant'),
       type: required(values.type, '--type'),
       site: values.site,
       timeZone: values.tz,
+      devEui: values['dev-eui'],
+      codec: values.codec,
+      hub: values.hub,
+      resident: values.resident,
     }
     const result = await withRegistry(config, log, (r) => r.addDevice(input, Date.now()))
     if (result.tenantCreated) log.warn({ tenant: input.tenant }, 'tenant did not exist and was created')
@@ -66,8 +79,20 @@ export async function deviceCommand(args: string[], config: Config, log: Logger,
     const tenant = required(values.tenant, '--tenant')
     print(JSON.stringify({ devices: await withRegistry(config, log, (r) => r.listDevices(tenant)) }))
   } else {
-    throw new LookoutError('CLI_USAGE', 'usage: lookout device add <id> --tenant <t> --type <type> [--site <s>] [--tz <zone>] | lookout device list --tenant <t>')
+    throw new LookoutError('CLI_USAGE', `usage: lookout ${DEVICE_ADD_USAGE} | lookout device list --tenant <t>`)
   }
+}
+
+const DEVICE_ADD_USAGE = 'device add <id> --tenant <t> --type <type> [--site <s>] [--tz <zone>] [--dev-eui <hex16> --codec <vendor/model>] [--hub <id>] [--resident <ref>]'
+
+/** `lookout integration add --tenant <t> --kind chirpstack|tts`: MQTT credentials for a network server. */
+export async function integrationCommand(args: string[], config: Config, log: Logger, print: Print): Promise<void> {
+  const [sub, ...rest] = args
+  const { values } = parseArgs({ args: rest, options: { tenant: { type: 'string' }, kind: { type: 'string' } } })
+  if (sub !== 'add') throw new LookoutError('CLI_USAGE', 'usage: lookout integration add --tenant <t> --kind chirpstack|tts')
+  const input = { tenant: required(values.tenant, '--tenant'), kind: required(values.kind, '--kind') }
+  // printed once: only a hash of the password is kept
+  print(JSON.stringify(await withRegistry(config, log, (r) => r.addIntegration(input, Date.now()))))
 }
 
 export async function tokenCommand(args: string[], config: Config, log: Logger, print: Print): Promise<void> {
