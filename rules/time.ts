@@ -1,7 +1,7 @@
 /**
  * Local time, correctly: windows like 22:00-06:00 are read in the site's or resident's IANA zone
  * (default Europe/London), across midnight and across both daylight-saving changes. Pure; built on
- * Luxon (docs/decisions/0006-rules-local-time-luxon.md).
+ * Luxon (docs/decisions/0007-rules-local-time-luxon.md).
  *
  * A local time that does not exist (01:30 on the spring-forward night in London) is moved forward by
  * the length of the gap (01:30 → 02:30 BST); one that happens twice (01:30 on the autumn night) is
