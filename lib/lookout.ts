@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis'
 import { createAlertHub, buildApi } from '../dashboards/index.ts'
-import { createAcceptor, createBroker, createDeviceCache, createLastSeenTracker, createMessageDecoder, createSpoolGate, type Broker } from '../ingest/index.ts'
+import { createAcceptor, createBroker, createDeviceCache, createLastSeenTracker, createTenantCodecs, createMessageDecoder, createSpoolGate, type Broker } from '../ingest/index.ts'
 import { createIngestQueues, createSpoolCounter, startWorkers } from '../workers/index.ts'
 import { createAlertStore } from './alerts/index.ts'
 import type { Config } from './config.ts'
@@ -130,11 +130,12 @@ export async function startLookout(
         onError: (err) => brokerLog.warn({ err }, 'last-seen times not written; will retry'),
       })
       const deviceCache = createDeviceCache(registry, { ttlMs: 30_000 })
+      const tenantCodecs = createTenantCodecs({ registry, ttlMs: 30_000, log: brokerLog })
       broker = await createBroker({
         registry,
         metrics,
         log: brokerLog,
-        decoder: createMessageDecoder({ maxPayloadBytes: config.maxPayloadBytes, deviceByDevEui: deviceCache.byDevEui }),
+        decoder: createMessageDecoder({ maxPayloadBytes: config.maxPayloadBytes, deviceByDevEui: deviceCache.byDevEui, tenantCodec: tenantCodecs.decode }),
         limits: config.mqtt,
         accept: (r) => acceptor.accept(r),
         lastSeen,
@@ -150,6 +151,7 @@ export async function startLookout(
         gate.close()
         await acceptor.flush()
         await lastSeen.close().catch(() => undefined)
+        await tenantCodecs.close()
         await queues.close()
       })
       log.info(ports, 'mqtt broker listening')

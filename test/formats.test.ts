@@ -146,4 +146,20 @@ describe('ingest formats', () => {
     const connections = await rows(`SELECT "value", "event" FROM "connections" WHERE "device" = 'status-hub'`, 2)
     expect(connections.values.map((v) => v[2])).toEqual(['device.connected', 'device.disconnected'])
   })
+
+  it('decodes with a tenant\'s own codec in the sandbox, and survives one that never returns', async () => {
+    await lookout.registry.setCodec({ tenant: 'council-f', model: 'acme/door', source: 'function decodeUplink(input) { return { data: { door: input.bytes[0] === 1 ? "open" : "closed", battery: input.bytes[1] } } }' }, Date.now())
+    await lookout.registry.setCodec({ tenant: 'council-f', model: 'acme/broken', source: 'function decodeUplink(input) { while (true) {} }' }, Date.now())
+    await lookout.registry.addDevice({ deviceId: 'acme-door-1', tenant: 'council-f', type: 'door-sensor', devEui: 'acacacacacacac01', codec: 'acme/door' }, Date.now())
+    await lookout.registry.addDevice({ deviceId: 'acme-broken-1', tenant: 'council-f', type: 'door-sensor', devEui: 'acacacacacacac02', codec: 'acme/broken' }, Date.now())
+    const uplink = (devEui: string, data: string) =>
+      chirpstack.publishAsync(`application/${APP}/device/${devEui}/event/up`, JSON.stringify({ deduplicationId: devEui, time: '2026-11-21T06:00:00Z', deviceInfo: { applicationId: APP, devEui }, fPort: 1, data }), { qos: 1 })
+    await uplink('acacacacacacac02', 'AQI=')
+    const error = await eventually(async () => errors.find((e) => e.body.reason === 'codec_failed'), 10_000, 'codec_failed')
+    expect(error.body.detail).toContain('acme/broken')
+    await uplink('acacacacacacac01', 'AVA=')
+    const s = await rows(`SELECT "contact", "battery" FROM "telemetry" WHERE "device" = 'acme-door-1'`)
+    expect(s.values[0]!.slice(1)).toEqual([1, 80])
+    expect(chirpstack.connected).toBe(true)
+  })
 })

@@ -2,7 +2,9 @@
  * `lookout tenant|device|token ...`: registry commands. They use REDIS_URL, else the Redis of the
  * Lookout running from this folder, else a Redis provisioned for the length of the command.
  */
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { createCodecSandbox } from '../../ingest/codec-sandbox/index.ts'
 import type { Config } from '../config.ts'
 import { LookoutError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
@@ -102,4 +104,30 @@ export async function tokenCommand(args: string[], config: Config, log: Logger, 
   const input = { tenant: required(values.tenant, '--tenant'), role: required(values.role, '--role') }
   const { token } = await withRegistry(config, log, (r) => r.addToken(input, Date.now()))
   print(JSON.stringify({ token }))
+}
+
+/** `lookout codec add --tenant <t> --model <vendor/model> <file.js>`: a tenant's own codec, checked in the sandbox first. */
+export async function codecCommand(args: string[], config: Config, log: Logger, print: Print): Promise<void> {
+  const [sub, ...rest] = args
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { tenant: { type: 'string' }, model: { type: 'string' } } })
+  const usage = 'usage: lookout codec add --tenant <t> --model <vendor/model> <codec.js>  (a Things Network payload formatter defining decodeUplink(input))'
+  if (sub !== 'add') throw new LookoutError('CLI_USAGE', usage)
+  const tenant = required(values.tenant, '--tenant')
+  const model = required(values.model, '--model')
+  const file = required(positionals[0], `codec file: ${usage}`)
+  let source: string
+  try {
+    source = await readFile(file, 'utf8')
+  } catch {
+    throw new LookoutError('CLI_USAGE', `cannot read codec file ${file}`)
+  }
+  const sandbox = createCodecSandbox()
+  try {
+    const checked = await sandbox.load(`${tenant}/${model}`, source)
+    if (!checked.ok) throw new LookoutError('CLI_USAGE', `codec refused: ${checked.reason}`)
+  } finally {
+    await sandbox.close()
+  }
+  const stored = await withRegistry(config, log, (r) => r.setCodec({ tenant, model, source }, Date.now()))
+  print(JSON.stringify({ tenant, model, sha256: stored.sha256 }))
 }

@@ -9,9 +9,11 @@
  *   P:token:<tokenId>        hash { tenant, role, secretHash, createdAt }
  *   P:deveui:<devEui>        the device id of a LoRaWAN device (lower-case hex DevEUI)
  *   P:integration:<id>       hash { tenant, kind, secretHash, createdAt }: a network server's connection
+ *   P:codec:<t>:<model>      hash { source, sha256, updatedAt }: a tenant's own LoRaWAN codec (TTN format)
  * Device ids are unique across tenants because they are MQTT usernames and topic levels. Integration
  * usernames are `integration:<id>`; ':' never appears in a device id, so the two cannot collide.
  */
+import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { z } from 'zod'
 import { LookoutError } from '../errors.ts'
@@ -54,6 +56,7 @@ export interface ApiPrincipal {
 }
 
 const DEFAULT_SITE = 'unassigned'
+const CODEC_MODEL = /^[a-z0-9-]+\/[a-z0-9._-]+$/
 const DEFAULT_TIME_ZONE = 'Europe/London'
 
 function isTimeZone(tz: string): boolean {
@@ -77,7 +80,7 @@ const NewDevice = z.object({
     .regex(/^[0-9A-Fa-f]{16}$/, 'DevEUI must be 16 hexadecimal digits')
     .transform((v) => v.toLowerCase())
     .optional(),
-  codec: z.string().regex(/^[a-z0-9-]+\/[a-z0-9._-]+$/, 'codec must be <vendor>/<model>, e.g. milesight-iot/am103').optional(),
+  codec: z.string().regex(CODEC_MODEL, 'codec must be <vendor>/<model>, e.g. milesight-iot/am103').optional(),
   hub: z.string().regex(DEVICE_ID, `hub must be a device id: ${DEVICE_ID_RULE}`).optional(),
   resident: z.string().regex(SITE_ID, `resident must be an opaque reference: ${DEVICE_ID_RULE}`).optional(),
 })
@@ -132,6 +135,7 @@ export function createRegistry(redis: Redis, prefix: string) {
     token: (id: string) => `${prefix}:token:${id}`,
     devEui: (eui: string) => `${prefix}:deveui:${eui}`,
     integration: (id: string) => `${prefix}:integration:${id}`,
+    codec: (tenant: string, model: string) => `${prefix}:codec:${tenant}:${model}`,
   }
 
   async function addTenant(tenant: string): Promise<{ tenant: string; created: boolean }> {
@@ -231,6 +235,21 @@ export function createRegistry(redis: Redis, prefix: string) {
       if (!stored.success) return { ok: false, reason: 'unknown_integration' }
       if (!secretMatches(password, stored.data.secretHash)) return { ok: false, reason: 'bad_password' }
       return { ok: true, integration: { integrationId: id, tenant: stored.data.tenant, kind: stored.data.kind } }
+    },
+
+    /** Stores a tenant's own codec (source already checked in the sandbox by the caller). */
+    async setCodec(input: { tenant: string; model: string; source: string }, now: number): Promise<{ sha256: string }> {
+      const tenant = tenantId.safeParse(input.tenant)
+      if (!tenant.success) throw new LookoutError('TENANT_INVALID', firstIssue(tenant.error))
+      if (!CODEC_MODEL.test(input.model)) throw new LookoutError('CLI_USAGE', 'codec model must be <vendor>/<model>, e.g. acme/door-v2')
+      const sha256 = createHash('sha256').update(input.source).digest('hex')
+      await redis.hset(k.codec(tenant.data, input.model), { source: input.source, sha256, updatedAt: new Date(now).toISOString() })
+      return { sha256 }
+    },
+
+    async getCodec(tenant: string, model: string): Promise<{ source: string; sha256: string } | undefined> {
+      const raw = await redis.hmget(k.codec(tenant, model), 'source', 'sha256')
+      return raw[0] && raw[1] ? { source: raw[0], sha256: raw[1] } : undefined
     },
 
     async listDevices(tenant: string): Promise<Device[]> {
