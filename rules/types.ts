@@ -20,4 +20,9 @@ export interface AlertCandidate {
   raisedAt: number
   /** The same trigger evaluated twice (a retried job, a resent message) yields the same key. */
   dedupeKey: string
+  /** Numbers or short codes that explain the decision (e.g. { value: 72.5, limit: 70 }); never free text or personal data. */
+  facts?: Record<string, number | string | boolean> | undefined
 }
+
+/** The rule id of the one alert raised for an offline hub instead of one absence alert per device behind it. */
+export const HUB_OFFLINE_RULE = 'hub-offline'

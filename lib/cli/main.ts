@@ -5,7 +5,8 @@
 import { loadConfig } from '../config.ts'
 import { LookoutError } from '../errors.ts'
 import { createLogger } from '../logger.ts'
-import { deviceCommand, tenantCommand, tokenCommand } from './registry-commands.ts'
+import { codecCommand, deviceCommand, integrationCommand, tenantCommand, tokenCommand } from './registry-commands.ts'
+import { rulesCommand, RULES_INPUT_CODES } from './rules-command.ts'
 import { simulateCommand } from './simulate-command.ts'
 import { startCommand } from './start-command.ts'
 
@@ -14,15 +15,22 @@ const USAGE = `usage: lookout <command>
   start                                     run the pipeline (MQTT broker, HTTP API, workers)
   tenant add <tenant> | tenant list
   device add <id> --tenant <t> --type <type> [--site <s>] [--tz <zone>]
+             [--dev-eui <hex16> --codec <vendor/model>] [--hub <id>] [--resident <ref>]
                                             register a device; prints its MQTT credentials once
+  integration add --tenant <t> --kind chirpstack|tts
+                                            MQTT credentials for a LoRaWAN network server; printed once
+  codec add --tenant <t> --model <vendor/model> <codec.js>
+                                            a tenant's own LoRaWAN codec (TTN decodeUplink format), run sandboxed
   device list --tenant <t>
   token add --tenant <t> --role responder|viewer
                                             make an API token; printed once
   simulate --device <id> --password <pw> [--event <type> | --telemetry <json>] [--count N] [--interval ms] [--url mqtt://host:port]
+  rules test <rules-file> <events.jsonl> [--until <ISO>] [--devices <devices.json>]
+                                            replay events through the rules (simulated clock); prints the alerts as JSON lines
 
 Configuration comes from environment variables; see README.md.`
 
-const USAGE_CODES = new Set(['CLI_USAGE', 'CONFIG_INVALID', 'TENANT_INVALID', 'DEVICE_INVALID', 'DEVICE_EXISTS'])
+const USAGE_CODES = new Set<string>(['CLI_USAGE', 'CONFIG_INVALID', 'TENANT_INVALID', 'DEVICE_INVALID', 'DEVICE_EXISTS', ...RULES_INPUT_CODES])
 
 export async function runCli(argv: string[], print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
   const [command, ...args] = argv
@@ -30,6 +38,11 @@ export async function runCli(argv: string[], print: (line: string) => void = (l)
     if (!command || command === 'help' || command === '--help' || command === '-h') {
       print(USAGE)
       return command ? 0 : 2
+    }
+    if (command === 'rules') {
+      // offline: needs no configuration
+      await rulesCommand(args, print)
+      return 0
     }
     const config = loadConfig()
     if (command === 'start') {
@@ -44,6 +57,12 @@ export async function runCli(argv: string[], print: (line: string) => void = (l)
         return 0
       case 'device':
         await deviceCommand(args, config, stderrLog, print)
+        return 0
+      case 'codec':
+        await codecCommand(args, config, stderrLog, print)
+        return 0
+      case 'integration':
+        await integrationCommand(args, config, stderrLog, print)
         return 0
       case 'token':
         await tokenCommand(args, config, stderrLog, print)
