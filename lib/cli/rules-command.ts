@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { parseRulesText } from '../../rules/definitions/load.ts'
 import { replay } from '../../rules/engine/replay.ts'
-import { instantMs, parseDevicesJson, parseEventsJsonl } from '../../rules/engine/replay-input.ts'
+import { Instant, instantMs, parseDevicesJson, parseEventsJsonl } from '../../rules/engine/replay-input.ts'
 import { LookoutError, type ErrorCode } from '../errors.ts'
 import type { Print } from './registry-commands.ts'
 
@@ -34,11 +34,11 @@ export async function rulesCommand(args: string[], print: Print): Promise<void> 
   if (!rulesFile || !eventsFile || extra.length > 0) throw new LookoutError('CLI_USAGE', RULES_USAGE)
   let until: number | undefined
   if (values.until !== undefined) {
-    until = Date.parse(values.until)
-    if (!/\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:?\d\d)$/i.test(values.until) || !Number.isFinite(until)) {
+    const parsed = Instant.safeParse(values.until)
+    if (!parsed.success || typeof parsed.data !== 'string') {
       throw new LookoutError('CLI_USAGE', `--until must be an ISO time with a zone, e.g. 2026-01-07T00:00:00Z (got "${values.until}")`)
     }
-    until = instantMs(until)
+    until = instantMs(parsed.data)
   }
   const config = parseRulesText(await readInput(rulesFile, 'rules file'), { source: rulesFile })
   const devices = values.devices === undefined ? [] : parseDevicesJson(await readInput(values.devices, 'devices file'), values.devices)

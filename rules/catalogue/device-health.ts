@@ -19,7 +19,7 @@ export const DEVICE_HEALTH_RULES: readonly RuleDefinition[] = [
     kind: 'absence',
     title: 'Heartbeat missing',
     description:
-      'Nothing received for 3 × the expected 15-minute heartbeat (MISSING), a second alert at 6 × (CRITICAL); armed at registration, the next message restores. Source: domain.md B2 H01 (Acticheck A5: heartbeat 15 min, warning at 45 min; [D] factors); P2.',
+      'Nothing received for 3 × the expected 15-minute heartbeat (MISSING), a second alert at 6 × (CRITICAL); armed at registration, the next message restores. On a hub the alert is the hub-offline alert, shared with the devices behind it (docs/rules.md, inhibition). Source: domain.md B2 H01 (Acticheck A5: heartbeat 15 min, warning at 45 min; [D] factors); P2.',
     priority: 'P2',
     appliesTo: { deviceTypes: ['hub'] },
     params: { expectedIntervalMinutes: 15, missingFactor: 3, criticalFactor: 6 },

@@ -109,8 +109,9 @@ function fromZodIssue(issue: z.core.$ZodIssue, input: unknown, prefix: FieldPath
         const options = (issue as { options?: unknown[] }).options ?? []
         return [{ path: [...path, issue.discriminator], message: `expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describeValue(valueAt(value, [issue.discriminator]))}` }]
       }
-      // the alternative that got furthest explains best
-      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]
+      // the alternative that got furthest explains best: one of the input's own type, then with fewest issues
+      const wrongType = (errors: z.core.$ZodIssue[]) => (errors.some((e) => e.code === 'invalid_type' && e.path.length === 0) ? 1 : 0)
+      const best = [...issue.errors].sort((a, b) => wrongType(a) - wrongType(b) || a.length - b.length)[0]
       if (best && best.length > 0) return best.flatMap((inner) => fromZodIssue(inner, value, path, () => []))
       return [{ path, message: custom ? issue.message : `does not match any allowed form, got ${describeValue(value)}` }]
     }

@@ -62,7 +62,7 @@ export interface RuleFailure {
 }
 
 export interface EvaluateResult {
-  /** Only the states that changed (or were created). */
+  /** Only the states that changed (or were created): a kind that returns a new object counts as a change. */
   states: Record<string, unknown>
   /** The final change per (rule, timer), in the order first touched. */
   timers: TimerChange[]
@@ -91,15 +91,6 @@ export function hubOfflineKey(tenant: string, hub: string, silentSince: number |
 export function silenceStartOf(action: Extract<RuleAction, { type: 'raise' }>): number {
   const fact = action.facts?.silentSinceMs
   return typeof fact === 'number' ? fact : action.occurredAt
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  try {
-    return JSON.stringify(a) === JSON.stringify(b)
-  } catch {
-    return false
-  }
 }
 
 /** The rule's priority, or an escalation's for an episode key ending with its suffix. */
@@ -203,7 +194,8 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       if (event.type === 'record') state = run(rule, state, (s) => rule.impl.onRecord(s, event.record, rule.params, subject, now))
       else if (event.type === 'timer' && event.ruleId === rule.id) state = run(rule, state, (s) => rule.impl.onTimer(s, event.timer, rule.params, subject, now))
       if (state === undefined) throw new Error('returned no state')
-      if (!sameJson(state, before)) out.states[rule.id] = state
+      // a kind returns the very state object it was given when nothing changed (the contract's `unchanged`)
+      if (state !== before) out.states[rule.id] = state
     } catch (err) {
       // undo this rule's partial output; the others go on
       out.timers.length = mark.timers

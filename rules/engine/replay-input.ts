@@ -8,6 +8,7 @@
  *
  * Blank lines and lines starting with "#" are skipped.
  */
+import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { DEVICE_ID, DEVICE_ID_RULE, SITE_ID } from '../../lib/ids.ts'
 import { LookoutError } from '../../lib/errors.ts'
@@ -16,16 +17,16 @@ import { fieldIssues, renderPath } from '../definitions/issues.ts'
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../time.ts'
 
 /** An instant: ISO 8601 with a zone ("2026-01-05T22:10:00Z", "…+01:00"), or epoch ms. */
-const Instant = z.union([
+export const Instant = z.union([
   z.number().int().nonnegative(),
   z
     .string()
     .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i, 'an instant is ISO 8601 with a zone, e.g. "2026-01-05T22:10:00Z"')
-    .refine((s) => Number.isFinite(Date.parse(s)), 'not a real date and time'),
+    .refine((s) => DateTime.fromISO(s, { setZone: true }).isValid, 'not a real date and time'),
 ])
 
 export function instantMs(value: number | string): number {
-  return typeof value === 'number' ? value : Date.parse(value)
+  return typeof value === 'number' ? value : DateTime.fromISO(value, { setZone: true }).toMillis()
 }
 
 const DeviceFields = {
