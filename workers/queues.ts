@@ -23,6 +23,20 @@ export const bullPrefix = (keyPrefix: string) => `${keyPrefix}-bull`
 export const RecordsJob = z.object({ records: z.array(IngestRecord) })
 export type RecordsJob = z.infer<typeof RecordsJob>
 
+/**
+ * Job data as the workers read it. Records were validated at ingest (the boundary) and written by
+ * Lookout itself, so a worker checks the shape only (a full schema parse of every record cost more
+ * than the InfluxDB write at tens of thousands of records a second); `RecordsJob` is the contract.
+ */
+export function readRecordsJob(data: unknown): RecordsJob | undefined {
+  const records = (data as { records?: unknown } | null)?.records
+  if (!Array.isArray(records)) return undefined
+  for (const r of records as { kind?: unknown; deviceId?: unknown; ts?: unknown }[]) {
+    if ((r?.kind !== 'event' && r?.kind !== 'telemetry') || typeof r.deviceId !== 'string' || typeof r.ts !== 'number') return undefined
+  }
+  return data as RecordsJob
+}
+
 /** Exponential from 250 ms, capped at 30 s: a long InfluxDB outage is retried twice a minute, not hourly. */
 export const CAPPED_BACKOFF = 'capped-exponential'
 export function cappedBackoff(attemptsMade: number): number {

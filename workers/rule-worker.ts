@@ -7,17 +7,17 @@ import type { AlertStore } from '../lib/alerts/index.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { evaluateImmediateEvent, IMMEDIATE_EVENT_RULES } from '../rules/index.ts'
-import { RecordsJob } from './queues.ts'
+import { readRecordsJob } from './queues.ts'
 
 export function createRuleProcessor(deps: { alerts: AlertStore; metrics: Metrics; log: Logger; now?: () => number }) {
   const now = deps.now ?? Date.now
   return async function processRulesJob(job: Job): Promise<void> {
-    const parsed = RecordsJob.safeParse(job.data)
-    if (!parsed.success) {
+    const parsed = readRecordsJob(job.data)
+    if (!parsed) {
       deps.log.error({ jobId: job.id }, 'rules job has invalid data; dropped')
       throw new UnrecoverableError('JOB_INVALID')
     }
-    for (const record of parsed.data.records) {
+    for (const record of parsed.records) {
       for (const candidate of evaluateImmediateEvent(record, IMMEDIATE_EVENT_RULES, now())) {
         const alert = await deps.alerts.raise(candidate)
         if (alert) {
@@ -26,6 +26,6 @@ export function createRuleProcessor(deps: { alerts: AlertStore; metrics: Metrics
         }
       }
     }
-    deps.metrics.rulesEvaluated.inc(parsed.data.records.length)
+    deps.metrics.rulesEvaluated.inc(parsed.records.length)
   }
 }

@@ -21,7 +21,7 @@ import type { InfluxClient } from '../lib/influx.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { toLines } from './line-protocol.ts'
-import { cappedBackoff, RecordsJob } from './queues.ts'
+import { cappedBackoff, readRecordsJob } from './queues.ts'
 import type { SpoolCounter } from './spool.ts'
 
 export interface StoreProcessorOptions {
@@ -64,12 +64,12 @@ export function createStoreProcessor(options: StoreProcessorOptions) {
   }
 
   return async function processStoreJob(job: Job): Promise<void> {
-    const parsed = RecordsJob.safeParse(job.data)
-    if (!parsed.success) {
+    const parsed = readRecordsJob(job.data)
+    if (!parsed) {
       log.error({ jobId: job.id }, 'store job has invalid data; dropped')
       throw new UnrecoverableError('JOB_INVALID')
     }
-    const { records } = parsed.data
+    const { records } = parsed
     const chunk = { lines: toLines(records), count: records.length }
     for (let attempt = 1; ; attempt++) {
       try {
