@@ -42,12 +42,14 @@ export async function startListeners(options: ListenerOptions, accept: (connecti
   const servers: net.Server[] = []
   const closers: (() => Promise<void>)[] = []
   try {
-    const tcp = net.createServer((socket) => accept(socket, socket.remoteAddress))
+    // the frame guard sits between the parser and the socket, so aedes's corked PUBACK pieces reach
+    // the socket as separate writes: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms each
+    const tcp = net.createServer({ noDelay: true }, (socket) => accept(socket, socket.remoteAddress))
     servers.push(tcp)
     const ports: Listeners['ports'] = { mqtt: await listen(tcp, options.port, options.host) }
 
     if (options.tls) {
-      const secure = tls.createServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.2' }, (socket) =>
+      const secure = tls.createServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.2', noDelay: true }, (socket) =>
         accept(socket, socket.remoteAddress),
       )
       servers.push(secure)
