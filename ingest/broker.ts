@@ -26,7 +26,7 @@ import type { LastSeenTracker } from './last-seen.ts'
 import { startListeners, type ListenerOptions, type Listeners } from './listeners.ts'
 import type { MessageDecoder } from './decode-message.ts'
 import { principalId, principalLogFields, type Principal } from './principals.ts'
-import { createKeyedBuckets } from './rate-limit.ts'
+import { createKeyedBuckets, createTokenBucket, type TokenBucket } from './rate-limit.ts'
 import { errorsTopic, integrationErrorsTopic } from './topics.ts'
 
 // MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2.3]
@@ -72,9 +72,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   const { registry, metrics, log, limits, decoder } = options
   const now = options.now ?? Date.now
   const principals = new WeakMap<Client, Principal>()
-  const rejected = new WeakSet<object>()
+  /** Every device publish: data leaves the broker only through the queues, never to subscribers. */
+  const neverForward = new WeakSet<object>()
   const connectBuckets = createKeyedBuckets({ perSecond: limits.connectPerMinute / 60, burst: limits.connectPerMinute })
-  const publishBuckets = new WeakMap<Client, ReturnType<typeof createKeyedBuckets>>()
+  const publishBuckets = new WeakMap<Client, TokenBucket>()
   const lastReceipt = new WeakMap<Client, number>()
   let aedes: Aedes
 
@@ -103,10 +104,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     let bucket = publishBuckets.get(client)
     if (!bucket) {
       const perSecond = principal.kind === 'device' ? limits.publishPerSecond : limits.integrationPublishPerSecond
-      bucket = createKeyedBuckets({ perSecond, burst: perSecond * 2 })
+      bucket = createTokenBucket({ perSecond, burst: perSecond * 2 }, now())
       publishBuckets.set(client, bucket)
     }
-    const wait = bucket.reserve('', now())
+    const wait = bucket.reserve(now())
     if (wait === 0) return true
     metrics.ingestHeld.inc({ cause: 'rate_limited' })
     if (wait > MAX_THROTTLE_MS) return false
@@ -175,8 +176,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       }
       // device data is never kept by the broker itself
       packet.retain = false
-      // never forwarded to any subscriber: data leaves the broker only through the queues
-      rejected.add(packet)
+      neverForward.add(packet)
       void (async () => {
         if (!(await throttle(client, principal))) {
           log.warn(principalLogFields(principal), 'publishing far over its rate limit; closing connection')
@@ -215,7 +215,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
 
     authorizeForward(client, packet) {
       const principal = principals.get(client)
-      if (!principal || rejected.has(packet) || packet.topic !== ownErrorsTopic(principal)) return null
+      if (!principal || neverForward.has(packet) || packet.topic !== ownErrorsTopic(principal)) return null
       return packet
     },
   })

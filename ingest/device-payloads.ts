@@ -8,6 +8,7 @@
  * repeats the payload's values.
  */
 import { z } from 'zod'
+import { parseJson } from './formats/json.ts'
 import type { DeviceChannel } from './topics.ts'
 
 export const REJECT_REASONS = [
@@ -24,7 +25,6 @@ export const MAX_CLOCK_AHEAD_MS = 5 * 60_000
 export const MAX_METRICS = 32
 /** A device whose clock reads before this has lost its time (often 1970 after a reset). */
 export const EARLIEST_TS = Date.parse('2000-01-01T00:00:00Z')
-const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype']
 
 const timestamp = z.iso.datetime({ offset: true, error: 'ts must be an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00Z' })
 
@@ -68,17 +68,10 @@ export function decodeDevicePayload(channel: Extract<DeviceChannel, 'events' | '
   if (payload.length > maxBytes) {
     return { ok: false, reason: 'payload_too_large', detail: `payload is ${payload.length} bytes; the limit is ${maxBytes}` }
   }
-  let json: unknown
-  try {
-    json = JSON.parse(payload.toString('utf8'))
-  } catch {
-    return { ok: false, reason: 'payload_not_json', detail: 'payload is not valid JSON' }
-  }
-  if (json !== null && typeof json === 'object' && FORBIDDEN_KEYS.some((key) => Object.hasOwn(json as object, key))) {
-    return { ok: false, reason: 'payload_invalid', detail: `keys ${FORBIDDEN_KEYS.join(', ')} are not allowed` }
-  }
+  const json = parseJson(payload)
+  if (!json.ok) return { ok: false, reason: json.reason as RejectReason, detail: json.detail }
   const schema = channel === 'events' ? DeviceEventPayload : DeviceTelemetryPayload
-  const parsed = schema.safeParse(json)
+  const parsed = schema.safeParse(json.value)
   if (!parsed.success) return { ok: false, reason: 'payload_invalid', detail: describe(parsed.error) }
   const { ts: isoTs, ...rest } = parsed.data as { ts?: string } & Record<string, unknown>
   const ts = isoTs === undefined ? receivedAt : Date.parse(isoTs)

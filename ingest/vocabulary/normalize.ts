@@ -14,6 +14,7 @@
  *   are kept in `unmapped`.
  */
 import type { EventType } from '../../lib/event-types.ts'
+import { FORBIDDEN_KEYS } from '../formats/json.ts'
 import type { Normalized } from '../formats/types.ts'
 import { CONTEXT_METRICS, fieldMapping, type FieldContext, type FieldMapping } from './fields.ts'
 import { METRICS, type MetricDefinition, type MetricName } from './metrics.ts'
@@ -36,7 +37,6 @@ export interface FieldEntry {
 export const MAX_DEPTH = 6
 export const MAX_UNMAPPED = 64
 export const MAX_UNMAPPED_TEXT = 256
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 export function normalizeFields(fields: Record<string, unknown>, options: NormalizeOptions = {}): Normalized {
   const ignored: string[] = []
@@ -51,7 +51,7 @@ export function flattenFields(fields: Record<string, unknown>, ignored: string[]
   const entries: FieldEntry[] = []
   for (const key of Object.keys(fields)) {
     const field = prefix === '' ? key : `${prefix}.${key}`
-    if (FORBIDDEN_KEYS.has(key)) {
+    if (FORBIDDEN_KEYS.includes(key)) {
       ignored.push(field)
       continue
     }

@@ -3,20 +3,9 @@
  * battery, PCB temperature, minutes since the last event (uint16 LE), event count (uint24 LE).
  */
 import type { Codec } from '../types.ts'
-import { batteryVolts, flag, temperatureCelsius, uintLE } from './fields.ts'
-import { decodeBrowanFrame, type BrowanFrame } from './frame.ts'
+import { decodeBrowanFrame, statusCounterFrame } from './frame.ts'
 
-const FRAME: BrowanFrame = {
-  fPort: 102,
-  length: 8,
-  decode: (bytes) => ({
-    status: flag(bytes[0] ?? 0, 0),
-    battery: batteryVolts(bytes[1] ?? 0),
-    temperatureBoard: temperatureCelsius(bytes[2] ?? 0),
-    time: uintLE(bytes, 3, 2),
-    count: uintLE(bytes, 5, 3),
-  }),
-}
+const FRAME = statusCounterFrame(102)
 
 export const TBMS100: Codec = {
   model: 'browan/tbms100',
