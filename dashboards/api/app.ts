@@ -3,10 +3,12 @@
  *
  *   GET  /healthz                 200 when broker, Redis and InfluxDB all answer; else 503. No auth.
  *   GET  /metrics                 Prometheus text. No auth (bind to a private interface in production).
- *   GET  /api/alerts              the caller's tenant's alerts, newest first (?status=open|all, ?limit=1..500)
- *   GET  /api/alerts/stream       server-sent events: alert.raised / alert.acknowledged; resumes after Last-Event-ID
+ *   GET  /api/alerts              the caller's tenant's alerts, newest first (?status=open|all, ?limit=1..500);
+ *                                 open: status open only; all (default): open, acknowledged and resolved
+ *   GET  /api/alerts/stream       server-sent events: alert.raised / alert.acknowledged / alert.resolved (the
+ *                                 rule's condition cleared); resumes after Last-Event-ID
  *   GET  /api/alerts/:id          one alert
- *   POST /api/alerts/:id/ack      acknowledge (role responder); 409 if it is not open
+ *   POST /api/alerts/:id/ack      acknowledge (role responder); 409 ALERT_NOT_OPEN if acknowledged or resolved
  * Every /api route needs `Authorization: Bearer <token>`; another tenant's alert answers 404.
  */
 import type { ServerResponse } from 'node:http'

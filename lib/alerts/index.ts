@@ -1,2 +1,2 @@
-export { createAlertStore, type AlertStore, type AlertEvent, type AlertEventType } from './alert-store.ts'
-export { Alert, alertIdFor, ALERT_STATUSES } from './alert.ts'
+export { ALERT_EVENT_TYPES, createAlertStore, type AlertStore, type AlertEvent, type AlertEventType } from './alert-store.ts'
+export { Alert, AlertFacts, alertIdFor, ALERT_STATUSES, type AlertStatus } from './alert.ts'
