@@ -54,6 +54,9 @@ const Env = z.object({
   LOOKOUT_INFLUX_FLUSH_MS: intVar(0, 10_000).default(50),
   LOOKOUT_JOB_LOCK_MS: intVar(1000, 600_000).default(30_000),
   LOOKOUT_LAST_SEEN_FLUSH_MS: intVar(100, 600_000).default(5000),
+  LOOKOUT_RULE_TICK_MS: intVar(0, 60_000).default(500),
+  LOOKOUT_RULE_LOCK_MS: intVar(1000, 600_000).default(10_000),
+  LOOKOUT_RULE_TIMER_GRACE_MS: intVar(0, 600_000).default(1000),
   LOOKOUT_AUTO_INSTALL: z.enum(['auto', '0', '1']).default('auto'),
   REDIS_URL: optionalUrl,
   INFLUX_URL: optionalUrl,
@@ -97,6 +100,12 @@ export interface Config {
   readonly store: { readonly concurrency: number; readonly batchLines: number; readonly flushMs: number }
   readonly jobLockMs: number
   readonly lastSeenFlushMs: number
+  /** How often each rule partition fires its due timers; 0 turns the timers off (tests drive them). */
+  readonly ruleTickMs: number
+  /** Rule job lock: a partition whose worker died resumes after about this long. */
+  readonly ruleLockMs: number
+  /** Timers fire this long after they are due, so a record received before then is evaluated first. */
+  readonly ruleTimerGraceMs: number
   readonly autoInstall: 'auto' | 'yes' | 'no'
   /** Unset means "provision a local redis-server under dataDir". */
   readonly redisUrl: string | undefined
@@ -145,6 +154,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     store: Object.freeze({ concurrency: e.LOOKOUT_STORE_CONCURRENCY, batchLines: e.LOOKOUT_INFLUX_BATCH_LINES, flushMs: e.LOOKOUT_INFLUX_FLUSH_MS }),
     jobLockMs: e.LOOKOUT_JOB_LOCK_MS,
     lastSeenFlushMs: e.LOOKOUT_LAST_SEEN_FLUSH_MS,
+    ruleTickMs: e.LOOKOUT_RULE_TICK_MS,
+    ruleLockMs: e.LOOKOUT_RULE_LOCK_MS,
+    ruleTimerGraceMs: e.LOOKOUT_RULE_TIMER_GRACE_MS,
     autoInstall: ({ auto: 'auto', '1': 'yes', '0': 'no' } as const)[e.LOOKOUT_AUTO_INSTALL],
     redisUrl: e.REDIS_URL,
     influxUrl: e.INFLUX_URL,

@@ -47,7 +47,7 @@ export async function startLookout(
   config: Config,
   services: { redisUrl: string; influxUrl: string },
   log: Logger,
-  options: { defaultMetrics?: boolean } = {},
+  options: { defaultMetrics?: boolean; ruleClock?: () => number } = {},
 ): Promise<RunningLookout> {
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics })
   const closers: (() => Promise<void>)[] = []
@@ -77,8 +77,10 @@ export async function startLookout(
     void databaseReady
 
     if (config.roles.includes('workers')) {
-      const workers = startWorkers({
+      const workers = await startWorkers({
         connection: workerConnection,
+        redis,
+        registry,
         keyPrefix: config.keyPrefix,
         partitions: config.rulePartitions,
         influx,
@@ -88,6 +90,10 @@ export async function startLookout(
         spool,
         store: config.store,
         lockMs: config.jobLockMs,
+        ruleLockMs: config.ruleLockMs,
+        ruleTickMs: config.ruleTickMs,
+        timerGraceMs: config.ruleTimerGraceMs,
+        now: options.ruleClock,
       })
       closers.push(() => workers.close())
     }

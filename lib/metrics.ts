@@ -71,6 +71,31 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['rule', 'priority'] as const,
       registers,
     }),
+    alertsResolved: new Counter({
+      name: 'lookout_alerts_resolved_total',
+      help: 'Alerts resolved because their rule condition cleared, by rule',
+      labelNames: ['rule'] as const,
+      registers,
+    }),
+    rulesTimersFired: new Counter({ name: 'lookout_rules_timers_fired_total', help: 'Rule timers (absence, sustained, sequence, windows) that came due and were evaluated', registers }),
+    rulesTimerLateness: new Histogram({
+      name: 'lookout_rules_timer_lateness_seconds',
+      help: 'How late a rule timer was evaluated after its due time',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers,
+    }),
+    rulesFailures: new Counter({
+      name: 'lookout_rules_failures_total',
+      help: 'Rule evaluations that failed (a kind threw, or a rule set could not be resolved for a device), by code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    rulesSkipped: new Counter({
+      name: 'lookout_rules_records_skipped_total',
+      help: 'Records not evaluated, by reason (unknown_device, tenant_mismatch, already_applied)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     alertsAcknowledged: new Counter({ name: 'lookout_alerts_acknowledged_total', help: 'Alerts acknowledged', registers }),
     alertRaiseToAckSeconds: new Histogram({
       name: 'lookout_alert_raise_to_ack_seconds',

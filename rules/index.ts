@@ -1,4 +1,3 @@
-export { evaluateImmediateEvent, IMMEDIATE_EVENT_RULES, type ImmediateEventRule } from './immediate-events.ts'
 export { PRIORITIES, HUB_OFFLINE_RULE, type Priority, type AlertCandidate } from './types.ts'
 export type { RuleKind, RuleAction, Step, Subject } from './engine/types.ts'
 export { RULE_KINDS } from './kinds/index.ts'

@@ -100,7 +100,7 @@ describe('lookout command line', () => {
     expect(pub.missing, 'mosquitto_pub must be installed (Debian: mosquitto-clients)').toBe(false)
     expect(pub.code).toBe(0)
     const alert = await eventually(async () => (await lookout.alerts.list('council-a', { limit: 5 })).find((a) => a.deviceId === 'mosq-pendant'))
-    expect(alert).toMatchObject({ priority: 'P1', status: 'open', rule: 'pendant-press' })
+    expect(alert).toMatchObject({ priority: 'P1', status: 'open', rule: 'R01' })
 
     const wrong = await mosquittoPub(port, username!, 'not-the-password')
     expect(wrong.code).not.toBe(0)

@@ -41,7 +41,7 @@ describe('pendant press to acknowledged alert', () => {
         tenant: 'council-a',
         deviceId: 'pendant-001',
         site: 'flat-12',
-        rule: 'pendant-press',
+        rule: 'R01',
         priority: 'P1',
         status: 'open',
         occurredAt: '2026-11-21T10:00:00.000Z',

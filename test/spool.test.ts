@@ -71,7 +71,7 @@ describe('bounded spool', () => {
     const p = await connectDevice(lookout.mqttUrl, pendant.username, pendant.password)
     await p.publishAsync('devices/spool-pendant/events', JSON.stringify({ type: 'pendant.pressed' }), { qos: 1 })
     await p.endAsync()
-    await eventually(async () => ((await lookout.alerts.list('council-s', { limit: 10 })).some((a) => a.rule === 'pendant-press') ? true : undefined), 5000, 'pendant alert')
+    await eventually(async () => ((await lookout.alerts.list('council-s', { limit: 10 })).some((a) => a.rule === 'R01') ? true : undefined), 5000, 'pendant alert')
 
     influxd = await startInfluxd({ binary: inject('influxdBinary'), dir, httpPort: influxPort, rpcPort: await findFreePort() })
     await publishing

@@ -1,22 +1,33 @@
 /**
- * The workers of one process: the InfluxDB store worker and one rule worker per partition queue.
+ * The workers of one process: the InfluxDB store worker and one rule worker per partition queue
+ * (the live rule engine, workers/rule-worker.ts).
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq'
 import type { AlertStore } from '../lib/alerts/index.ts'
 import type { InfluxClient } from '../lib/influx.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
+import type { Redis } from 'ioredis'
+import type { Registry } from '../lib/registry/index.ts'
 import { bullPrefix, CAPPED_BACKOFF, cappedBackoff, rulesQueueName, STORE_QUEUE } from './queues.ts'
+import { createRuleStateStore } from './rule-state.ts'
 import { createRuleProcessor } from './rule-worker.ts'
+import { createRulesStore } from './rules-store.ts'
 import type { SpoolCounter } from './spool.ts'
 import { createStoreProcessor } from './store-worker.ts'
+import { createSubjectCache } from './subjects.ts'
 
-export { createIngestQueues, type IngestQueues } from './queues.ts'
+export { createIngestQueues, enqueueRuleInit, type IngestQueues } from './queues.ts'
+export { createRulesStore, defaultRulesConfig, DEFAULT_PACKS, DEFAULT_RULES_SOURCE, type RulesStore } from './rules-store.ts'
+export { createRuleStateStore, type RuleStateStore } from './rule-state.ts'
 export { toLine, toLines } from './line-protocol.ts'
 export { createSpoolCounter, type SpoolCounter } from './spool.ts'
 
 export interface WorkersOptions {
   connection: ConnectionOptions
+  /** For rule state, rules files and the registry (not the blocking worker connection). */
+  redis: Redis
+  registry: Registry
   keyPrefix: string
   partitions: number
   influx: InfluxClient
@@ -27,11 +38,21 @@ export interface WorkersOptions {
   store: { concurrency: number; batchLines: number; flushMs: number }
   /** How long a job's lock lasts without renewal: after a crash, its jobs run again after about this long. */
   lockMs: number
+  /** Rule job lock (a partition whose worker died resumes after about this long). */
+  ruleLockMs: number
+  /** How often each partition looks for due timers; 0: never by itself (tests add "tick" jobs). */
+  ruleTickMs: number
+  /** See rule-worker.ts tickHorizon. */
+  timerGraceMs: number
+  /** A simulated clock rule timers are due by (tests drive it); default: the tick's scheduled time. */
+  now?: (() => number) | undefined
 }
+
+export const TICK_SCHEDULER_ID = 'rule-timers'
 
 const SPOOL_RECONCILE_MS = 5000
 
-export function startWorkers(options: WorkersOptions): { close(): Promise<void> } {
+export async function startWorkers(options: WorkersOptions): Promise<{ close(): Promise<void> }> {
   const prefix = bullPrefix(options.keyPrefix)
   const settings = {
     backoffStrategy: (attemptsMade: number, type?: string) => (type === CAPPED_BACKOFF ? cappedBackoff(attemptsMade) : 1000),
@@ -51,9 +72,36 @@ export function startWorkers(options: WorkersOptions): { close(): Promise<void> 
   const workers: Worker[] = [
     new Worker(STORE_QUEUE, storeProcessor, { connection: options.connection, prefix, concurrency: options.store.concurrency, settings, ...lock }),
   ]
-  const ruleProcessor = createRuleProcessor({ alerts: options.alerts, metrics: options.metrics, log })
+  const states = createRuleStateStore(options.redis, options.keyPrefix)
+  const rules = createRulesStore(options.redis, options.keyPrefix, {
+    onInvalid: (tenant, err) => log.error({ tenant, code: 'RULES_INVALID', err: (err as Error).message }, 'stored rules no longer validate; the tenant gets the default packs'),
+  })
+  const subjects = createSubjectCache(options.registry, { ttlMs: 10_000 })
+  const ruleQueues: Queue[] = []
   for (let p = 0; p < options.partitions; p++) {
-    workers.push(new Worker(rulesQueueName(p), ruleProcessor, { connection: options.connection, prefix, concurrency: 1, settings, ...lock }))
+    // one job of a partition at a time across every process: each device's events stay in order
+    const queue = new Queue(rulesQueueName(p), { connection: options.connection, prefix })
+    ruleQueues.push(queue)
+    await queue.setGlobalConcurrency(1)
+    if (options.ruleTickMs > 0) {
+      await queue.upsertJobScheduler(TICK_SCHEDULER_ID, { every: options.ruleTickMs }, { name: 'tick', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } })
+    }
+    const processor = createRuleProcessor({
+      partition: p,
+      states,
+      rules,
+      subjects,
+      alerts: options.alerts,
+      metrics: options.metrics,
+      log,
+      now: options.now ?? Date.now,
+      tickHorizon: options.now === undefined ? undefined : options.now,
+      timerGraceMs: options.timerGraceMs,
+      closing: () => closing,
+    })
+    workers.push(
+      new Worker(rulesQueueName(p), processor, { connection: options.connection, prefix, concurrency: 1, settings, lockDuration: options.ruleLockMs, stalledInterval: options.ruleLockMs }),
+    )
   }
   for (const worker of workers) {
     worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'))
@@ -74,7 +122,7 @@ export function startWorkers(options: WorkersOptions): { close(): Promise<void> 
       closing = true
       clearInterval(reconcile)
       await Promise.all(workers.map((w) => w.close()))
-      await storeQueue.close()
+      await Promise.all([storeQueue.close(), ...ruleQueues.map((q) => q.close())])
     },
   }
 }

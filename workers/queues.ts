@@ -5,8 +5,11 @@
  *                    Retried without end on retryable errors (InfluxDB down), so nothing is dropped;
  *                    a batch InfluxDB refuses as malformed fails for good and is counted.
  *   rules-p<N>       job "records": { records: IngestRecord[] }  → rule evaluation for the devices of
- *                    partition N (partitionOf(deviceId)). One worker per partition queue with
- *                    concurrency 1 keeps each device's records in order.
+ *                    partition N (partitionOf(deviceId)); job "init": { deviceIds, at } when devices
+ *                    are registered or their tenant's rules change; job "tick" from a job scheduler
+ *                    (timers). The queue's global concurrency is 1: one job of a partition runs at a
+ *                    time across all processes, which keeps each device's records and timers in order
+ *                    (workers/rule-worker.ts).
  *
  * A job holds a batch (up to LOOKOUT_INGEST_BATCH_SIZE records), never one message: a BullMQ job
  * costs ~150 µs here, so one per message would cap ingest near 7,000/s.
@@ -58,6 +61,34 @@ const RULES_JOB_OPTIONS = {
   removeOnComplete: true,
   removeOnFail: { count: 10_000 },
 } as const
+
+/**
+ * Asks the rule workers to initialise devices' rules at `at` (registration, or a rules change):
+ * absence timers are then armed from that moment, not from a device's first message.
+ */
+export async function enqueueRuleInit(
+  options: { connection: ConnectionOptions; keyPrefix: string; partitions: number },
+  deviceIds: readonly string[],
+  at: number,
+): Promise<void> {
+  const byPartition = new Map<number, string[]>()
+  for (const id of deviceIds) {
+    const p = partitionOf(id, options.partitions)
+    byPartition.set(p, [...(byPartition.get(p) ?? []), id])
+  }
+  const prefix = bullPrefix(options.keyPrefix)
+  await Promise.all(
+    [...byPartition].map(async ([p, ids]) => {
+      const queue = new Queue(rulesQueueName(p), { connection: options.connection, prefix })
+      try {
+        // in chunks, so one job stays small however many devices a tenant has
+        for (let i = 0; i < ids.length; i += 1000) await queue.add('init', { deviceIds: ids.slice(i, i + 1000), at }, RULES_JOB_OPTIONS)
+      } finally {
+        await queue.close()
+      }
+    }),
+  )
+}
 
 export interface IngestQueues {
   /** Durably enqueues a batch: resolves once every job holding it is in Redis. */

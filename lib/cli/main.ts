@@ -6,7 +6,7 @@ import { loadConfig } from '../config.ts'
 import { LookoutError } from '../errors.ts'
 import { createLogger } from '../logger.ts'
 import { codecCommand, deviceCommand, integrationCommand, tenantCommand, tokenCommand } from './registry-commands.ts'
-import { rulesCommand, RULES_INPUT_CODES } from './rules-command.ts'
+import { rulesAdminCommand, rulesCommand, RULES_INPUT_CODES } from './rules-command.ts'
 import { simulateCommand } from './simulate-command.ts'
 import { startCommand } from './start-command.ts'
 
@@ -27,10 +27,12 @@ const USAGE = `usage: lookout <command>
   simulate --device <id> --password <pw> [--event <type> | --telemetry <json>] [--count N] [--interval ms] [--url mqtt://host:port]
   rules test <rules-file> <events.jsonl> [--until <ISO>] [--devices <devices.json>]
                                             replay events through the rules (simulated clock); prints the alerts as JSON lines
+  rules set --tenant <t> <rules-file>       validate and install a tenant's rules (default: every shipped pack)
+  rules show --tenant <t> | rules reset --tenant <t>
 
 Configuration comes from environment variables; see README.md.`
 
-const USAGE_CODES = new Set<string>(['CLI_USAGE', 'CONFIG_INVALID', 'TENANT_INVALID', 'DEVICE_INVALID', 'DEVICE_EXISTS', ...RULES_INPUT_CODES])
+const USAGE_CODES = new Set<string>(['CLI_USAGE', 'CONFIG_INVALID', 'TENANT_INVALID', 'DEVICE_INVALID', 'DEVICE_EXISTS', 'RULES_TENANT_MISMATCH', ...RULES_INPUT_CODES])
 
 export async function runCli(argv: string[], print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
   const [command, ...args] = argv
@@ -39,7 +41,7 @@ export async function runCli(argv: string[], print: (line: string) => void = (l)
       print(USAGE)
       return command ? 0 : 2
     }
-    if (command === 'rules') {
+    if (command === 'rules' && args[0] === 'test') {
       // offline: needs no configuration
       await rulesCommand(args, print)
       return 0
@@ -66,6 +68,9 @@ export async function runCli(argv: string[], print: (line: string) => void = (l)
         return 0
       case 'token':
         await tokenCommand(args, config, stderrLog, print)
+        return 0
+      case 'rules':
+        await rulesAdminCommand(args, config, stderrLog, print)
         return 0
       case 'simulate':
         await simulateCommand(args, config, print)

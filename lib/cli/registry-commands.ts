@@ -11,19 +11,26 @@ import type { Logger } from '../logger.ts'
 import { closeRedis, createRedis } from '../redis.ts'
 import { createRegistry, type Registry } from '../registry/index.ts'
 import { resolveServices } from '../services/index.ts'
+import { enqueueRuleInit } from '../../workers/index.ts'
+import type { Redis } from 'ioredis'
 
 export type Print = (line: string) => void
 
-async function withRegistry<T>(config: Config, log: Logger, run: (registry: Registry) => Promise<T>): Promise<T> {
+/** Runs `run` against the Redis of this installation (see the header). */
+export async function withRedis<T>(config: Config, log: Logger, run: (redis: Redis, registry: Registry) => Promise<T>): Promise<T> {
   const services = await resolveServices({ ...config, log, purpose: 'command' })
   const redis = createRedis(services.redisUrl, { name: 'lookout-cli' })
   try {
     await redis.ping()
-    return await run(createRegistry(redis, config.keyPrefix))
+    return await run(redis, createRegistry(redis, config.keyPrefix))
   } finally {
     await closeRedis(redis)
     await services.stop()
   }
+}
+
+function withRegistry<T>(config: Config, log: Logger, run: (registry: Registry) => Promise<T>): Promise<T> {
+  return withRedis(config, log, (_, registry) => run(registry))
 }
 
 function required(value: string | undefined, what: string): string {
@@ -73,7 +80,13 @@ export async function deviceCommand(args: string[], config: Config, log: Logger,
       hub: values.hub,
       resident: values.resident,
     }
-    const result = await withRegistry(config, log, (r) => r.addDevice(input, Date.now()))
+    const result = await withRedis(config, log, async (redis, registry) => {
+      const now = Date.now()
+      const added = await registry.addDevice(input, now)
+      // its rules start now (absence timers armed from registration, not from a first message)
+      await enqueueRuleInit({ connection: redis, keyPrefix: config.keyPrefix, partitions: config.rulePartitions }, [deviceId], now)
+      return added
+    })
     if (result.tenantCreated) log.warn({ tenant: input.tenant }, 'tenant did not exist and was created')
     // printed once: only a hash of the password is kept
     print(JSON.stringify(result.credentials))
