@@ -6,7 +6,10 @@
  * hub (H01).
  */
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { closeRedis, createRedis } from '../lib/redis.ts'
+import { createRegistry } from '../lib/registry/index.ts'
+import { eventually, uniqueName } from './helpers/lookout.ts'
 import { parseRulesText } from '../rules/definitions/load.ts'
 import type { RulesConfig } from '../rules/definitions/schema.ts'
 import { replay } from '../rules/engine/replay.ts'
@@ -156,5 +159,27 @@ describe('live rule workers', () => {
     await live.send([{ kind: 'event', tenant: 'council-wall-b', deviceId: 'wall-pendant', site: 'site-1', deviceType: 'pendant', timeZone: 'Europe/London', ts: T0 + MIN, receivedAt: T0 + MIN, eventType: 'pendant.pressed' }])
     expect(await live.lines('council-wall-a')).toEqual([])
     expect(await live.lines('council-wall-b')).toEqual([])
+  })
+})
+
+describe('live rule workers starting up', () => {
+  it('start the rules of devices registered while no worker ran (no init job): their absence timers are armed', async () => {
+    const prefix = uniqueName('rs')
+    const redis = createRedis(inject('redisUrl'), { name: 'test-sweep' })
+    const registeredAt = Date.now()
+    try {
+      await createRegistry(redis, prefix).addDevice({ deviceId: 'sweep-hub', tenant: 'council-sweep', type: 'hub' }, registeredAt)
+      const live = await startLiveRules({ LOOKOUT_KEY_PREFIX: prefix })
+      try {
+        await eventually(async () => ((await redis.exists(`${prefix}:rs:sweep-hub`)) === 1 ? true : undefined), 10_000, 'rule state of the device')
+        await live.drain()
+        await live.tick(Date.now() + 46 * MIN)
+        expect((await live.lines('council-sweep')).map((l) => [l.rule, l.deviceId])).toEqual([['hub-offline', 'sweep-hub']])
+      } finally {
+        await live.close()
+      }
+    } finally {
+      await closeRedis(redis)
+    }
   })
 })

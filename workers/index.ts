@@ -9,8 +9,8 @@ import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import type { Redis } from 'ioredis'
 import type { Registry } from '../lib/registry/index.ts'
-import { bullPrefix, CAPPED_BACKOFF, cappedBackoff, rulesQueueName, STORE_QUEUE } from './queues.ts'
-import { createRuleStateStore } from './rule-state.ts'
+import { bullPrefix, CAPPED_BACKOFF, cappedBackoff, enqueueRuleInit, rulesQueueName, STORE_QUEUE } from './queues.ts'
+import { createRuleStateStore, type RuleStateStore } from './rule-state.ts'
 import { createRuleProcessor } from './rule-worker.ts'
 import { createRulesStore } from './rules-store.ts'
 import type { SpoolCounter } from './spool.ts'
@@ -49,6 +49,23 @@ export interface WorkersOptions {
 }
 
 export const TICK_SCHEDULER_ID = 'rule-timers'
+
+/** Enqueues `init` for every registered device with no rule state; returns how many. */
+async function initDevicesWithoutState(options: Pick<WorkersOptions, 'registry' | 'redis' | 'connection' | 'keyPrefix' | 'partitions'> & { states: RuleStateStore }): Promise<number> {
+  let started = 0
+  for (const tenant of await options.registry.listTenants()) {
+    const ids = (await options.registry.listDevices(tenant)).map((d) => d.deviceId)
+    if (ids.length === 0) continue
+    const pipeline = options.redis.pipeline()
+    for (const id of ids) pipeline.exists(options.states.stateKey(id))
+    const exists = (await pipeline.exec()) ?? []
+    const missing = ids.filter((_, i) => exists[i]?.[1] === 0)
+    if (missing.length === 0) continue
+    await enqueueRuleInit(options, missing, Date.now())
+    started += missing.length
+  }
+  return started
+}
 
 const SPOOL_RECONCILE_MS = 5000
 
@@ -106,6 +123,12 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
   for (const worker of workers) {
     worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'))
   }
+
+  // devices registered before this version (or while no worker ran) whose rules never started: start them now
+  void initDevicesWithoutState({ ...options, states }).then(
+    (n) => (n > 0 ? log.info({ devices: n }, 'started the rules of devices that had no rule state') : undefined),
+    (err: unknown) => log.warn({ err }, 'could not check devices for missing rule state; their rules start with their first message'),
+  )
 
   // the spool counter can only drift low (see spool.ts); an empty store queue puts it right
   const storeQueue = new Queue(STORE_QUEUE, { connection: options.connection, prefix })
