@@ -121,6 +121,39 @@ silent (the hub's last-seen time missing, or not after the device's silence star
 \`<tenant>|<hub>|hub-offline|<hub last seen>\`: N devices behind an offline hub give one alert, not N.
 The absence rule of the hub itself (H01 on a subject of type \`hub\`) raises and clears that same alert
 (its episode key is its silence start), so it is resolved when the hub reports again.
+
+## Rules live: a tenant's rules and the rule workers
+
+    npx lookout rules set --tenant <t> <rules-file>    # validate and install; live within one job
+    npx lookout rules show --tenant <t>                # the installed file, or the default
+    npx lookout rules reset --tenant <t>               # back to the default
+
+A tenant with no rules file gets **every shipped pack** with its defaults. \`rules set\` refuses a file
+that does not validate, or whose overrides merge into invalid parameters for one of the tenant's
+registered devices, and changes nothing; on success it starts the new rules of every device of the
+tenant at once (absence timers armed from that moment).
+
+The rule workers (\`workers/rule-worker.ts\`) run the engine step above on every record, in batches
+per device partition (\`rules-p<N>\` queues; never one queue job per message):
+
+- **State and timers in Redis.** Per device a hash \`<prefix>:rs:<device>\` holds each rule's state
+  and armed timers; per partition a sorted set \`<prefix>:timers:p<N>\` holds each device's earliest
+  due time. A job loads its devices, steps them in memory (\`rules/engine/device-run.ts\`), raises and
+  resolves alerts (idempotent by dedupe key), then writes all its state in one atomic Lua commit.
+- **In order, once.** A partition runs one job at a time across every process (BullMQ global
+  concurrency 1), so a device's records and timers are evaluated in order, and several processes
+  share the partitions. Before a record, the device's timers due by its receipt fire first.
+- **Timers by themselves.** Each partition gets a \`tick\` job every \`LOOKOUT_RULE_TICK_MS\` (a BullMQ
+  job scheduler); timers due by the tick's time, less \`LOOKOUT_RULE_TIMER_GRACE_MS\`, fire, each
+  evaluated at its due time. A device registered with \`lookout device add\` gets an \`init\` job, so an
+  absence rule fires for a device that never sends anything.
+- **Restart-safe.** A worker killed at any moment leaves all of a job's effects or none; the job runs
+  again from the state before it and reaches the same decisions (same alerts, same keys). A records
+  job that was committed but not yet marked complete is recognised by a per-device job marker and not
+  applied twice. The partition resumes after \`LOOKOUT_RULE_LOCK_MS\`.
+- **Same as the replay.** Decisions take their time from the inputs (a record's receipt, a timer's due
+  time), never from the worker's clock, so \`lookout rules test\` on the same events gives the same
+  alerts as the live path (\`test/rules-live.test.ts\` checks it for every catalogue scenario).
 `
 
 const PROSE_TESTING = `## Testing rules: \`lookout rules test\`
