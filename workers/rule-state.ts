@@ -135,7 +135,7 @@ export function createRuleStateStore(redis: Redis, keyPrefix: string) {
         if (state.seen !== undefined) set.push('seen', String(state.seen))
         if (c.job !== undefined) set.push('job', String(c.job))
         for (const ruleId of c.output.changedStates) set.push(STATE_PREFIX + ruleId, JSON.stringify(state.states[ruleId]))
-        const del: string[] = []
+        const del: string[] = [...c.output.removedStates].map((ruleId) => STATE_PREFIX + ruleId)
         if (c.output.timersChanged) {
           // timers are few per device: rewrite them all
           for (const [id, at] of Object.entries(state.timers)) set.push(TIMER_PREFIX + id, String(at))

@@ -122,6 +122,22 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
     return { loaded, unknown }
   }
 
+  /**
+   * Steps one device; when that throws (a kind re-arming a timer in a loop: device-run.ts), the
+   * device's rule state is dropped rather than the partition retrying it for ever: its rules start
+   * afresh with its next message, and the failure is logged and counted.
+   */
+  function guarded(commit: DeviceCommit, run: () => void): DeviceCommit {
+    try {
+      run()
+      return commit
+    } catch (err) {
+      deps.metrics.rulesFailures.inc({ code: 'RULE_FAILED' })
+      log.error({ code: 'RULE_FAILED', deviceId: commit.deviceId, err: (err as Error).message }, 'rules of a device failed; its rule state is dropped and starts afresh')
+      return { deviceId: commit.deviceId, stored: commit.stored, output: newOutput(), remove: true }
+    }
+  }
+
   /** Raises, then resolves, what the steps decided; idempotent, so a re-run repeats nothing. */
   async function deliver(outputs: readonly DeviceRunOutput[]): Promise<void> {
     const wall = deps.now()
@@ -184,14 +200,16 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
           deps.metrics.rulesSkipped.inc({ reason: 'already_applied' }, list.length)
           continue
         }
-        for (const record of list) {
-          if (record.tenant !== subject.tenant) {
-            deps.metrics.rulesSkipped.inc({ reason: 'tenant_mismatch' })
-            continue
+        const done = guarded(commit, () => {
+          for (const record of list) {
+            if (record.tenant !== subject.tenant) {
+              deps.metrics.rulesSkipped.inc({ reason: 'tenant_mismatch' })
+              continue
+            }
+            runRecord(ctx, commit.stored.state, record, commit.output)
           }
-          runRecord(ctx, commit.stored.state, record, commit.output)
-        }
-        commits.push({ ...commit, job: Number.isSafeInteger(jobNo) ? jobNo : undefined })
+        })
+        commits.push(done.remove ? done : { ...done, job: Number.isSafeInteger(jobNo) ? jobNo : undefined })
       }
       await deliver(commits.map((c) => c.output))
       await deps.states.commit(deps.partition, commits)
@@ -204,10 +222,7 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
     await inPlace(job, async () => {
       const { loaded } = await load([...new Set(deviceIds)])
       const commits: DeviceCommit[] = []
-      for (const { ctx, commit } of loaded.values()) {
-        runInit(ctx, commit.stored.state, at, commit.output)
-        commits.push(commit)
-      }
+      for (const { ctx, commit } of loaded.values()) commits.push(guarded(commit, () => runInit(ctx, commit.stored.state, at, commit.output)))
       await deliver(commits.map((c) => c.output))
       await deps.states.commit(deps.partition, commits)
     })
@@ -227,10 +242,7 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
         if (due.length === 0) return
         const { loaded, unknown } = await load(due)
         const commits: DeviceCommit[] = [...unknown]
-        for (const { ctx, commit } of loaded.values()) {
-          advanceTimers(ctx, commit.stored.state, now, commit.output)
-          commits.push(commit)
-        }
+        for (const { ctx, commit } of loaded.values()) commits.push(guarded(commit, () => advanceTimers(ctx, commit.stored.state, now, commit.output)))
         await deliver(commits.map((c) => c.output))
         await deps.states.commit(deps.partition, commits)
       })

@@ -8,9 +8,11 @@
  *   fires first, earliest first, each with now = its due time (never before the device's clock).
  * - A record is evaluated with now = its receipt (never before the device's clock).
  * - The device's clock only moves forward.
- * - `seen` is the receipt of the device's last record that came from the device itself (not one
- *   Lookout wrote, such as device.disconnected), else its registration: for a hub, what its own
- *   absence rule counts as last seen, and what inhibition compares the devices behind it with.
+ * - `seen` is the latest receipt of a record that came from the device itself (not one Lookout
+ *   wrote, such as device.disconnected), else its registration: for a hub, what its own absence rule
+ *   counts as last seen, and what inhibition compares the devices behind it with.
+ * - Registration (or a rules change) drops the state and timers of rules that no longer apply, so a
+ *   rule enabled again later starts afresh (its absence timer armed again).
  */
 import type { IngestRecord } from '../../lib/records.ts'
 import type { ResolvedRule } from '../definitions/resolve.ts'
@@ -46,6 +48,8 @@ export interface DeviceRunOutput {
   fired: FiredTimer[]
   /** Rule ids whose state changed (to write back). */
   changedStates: Set<string>
+  /** Rule ids whose state was dropped (the rule no longer applies). */
+  removedStates: Set<string>
   /** Whether the timers changed (to write back). */
   timersChanged: boolean
 }
@@ -73,7 +77,7 @@ export function emptyDeviceState(): DeviceRuleState {
 }
 
 export function newOutput(): DeviceRunOutput {
-  return { raise: [], clear: [], errors: [], fired: [], changedStates: new Set(), timersChanged: false }
+  return { raise: [], clear: [], errors: [], fired: [], changedStates: new Set(), removedStates: new Set(), timersChanged: false }
 }
 
 /** The earliest due time of the device's timers, or undefined when none is armed. */
@@ -135,11 +139,23 @@ export function runRecord(ctx: DeviceContext, state: DeviceRuleState, record: In
   advanceTimers(ctx, state, record.receivedAt, out)
   state.clock = Math.max(state.clock, record.receivedAt)
   step(ctx, state, { type: 'record', record }, state.clock, out)
-  if (fromDevice(record)) state.seen = state.clock
+  if (fromDevice(record)) state.seen = Math.max(state.seen ?? record.receivedAt, record.receivedAt)
 }
 
 /** Registration (or a rules change): rules with no state yet are initialised, arming their timers from `at`. */
 export function runInit(ctx: DeviceContext, state: DeviceRuleState, at: number, out: DeviceRunOutput): void {
+  const applies = new Set(ctx.rules.map((r) => r.id))
+  for (const ruleId of Object.keys(state.states)) {
+    if (applies.has(ruleId)) continue
+    delete state.states[ruleId]
+    out.changedStates.delete(ruleId)
+    out.removedStates.add(ruleId)
+  }
+  for (const id of Object.keys(state.timers)) {
+    if (applies.has(parseTimerId(id).ruleId)) continue
+    delete state.timers[id]
+    out.timersChanged = true
+  }
   advanceTimers(ctx, state, at, out)
   state.clock = Math.max(state.clock, at)
   step(ctx, state, { type: 'init' }, state.clock, out)

@@ -237,7 +237,8 @@ export function replay(options: ReplayOptions): ReplayResult {
         : { kind: 'telemetry', tenant: config.tenant, deviceId: subject.deviceId, site: subject.site, deviceType: subject.deviceType, timeZone: subject.timeZone, ts: event.ts, receivedAt: at, metrics: event.metrics ?? {} }
     stats.events++
     step(event.deviceId, { type: 'record', record }, clock)
-    if (hubIds.has(event.deviceId) && fromDevice(record)) hubs[event.deviceId] = { lastSeenAt: clock }
+    // its receipt, as the hub's own absence rule counts it (never back: an older receipt is older evidence)
+    if (hubIds.has(event.deviceId) && fromDevice(record)) hubs[event.deviceId] = { lastSeenAt: Math.max(hubs[event.deviceId]?.lastSeenAt ?? at, at) }
   }
   registerUntil(until)
   fireTimersUntil(until)
