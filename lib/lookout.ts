@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis'
 import { createAlertHub, buildApi } from '../dashboards/index.ts'
 import { createAcceptor, createBroker, createDeviceCache, createLastSeenTracker, createTenantCodecs, createMessageDecoder, createSpoolGate, type Broker } from '../ingest/index.ts'
-import { createIngestQueues, createSpoolCounter, startWorkers } from '../workers/index.ts'
+import { claimPartitions, createIngestQueues, createSpoolCounter, startWorkers } from '../workers/index.ts'
 import { createAlertStore } from './alerts/index.ts'
 import type { Config } from './config.ts'
 import { createInfluxClient } from './influx.ts'
@@ -69,6 +69,7 @@ export async function startLookout(
 
   try {
     await redis.ping()
+    await claimPartitions(redis, config.keyPrefix, config.rulePartitions)
     let closed = false
     const databaseReady = ensureDatabaseInBackground(influx, log, () => closed)
     closers.push(async () => {

@@ -3,6 +3,8 @@
  * Mosquitto command-line client using the credentials it printed (the README's quick start).
  */
 import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
@@ -128,5 +130,52 @@ describe('lookout command line', () => {
     const result = await lookoutCli('device', 'add', 'cli-bad-eui', '--tenant', 'council-l', '--type', 'environment-sensor', '--dev-eui', '24e1', '--codec', 'milesight-iot/am103')
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('DevEUI must be 16 hexadecimal digits')
+  })
+
+  it('rules set installs a tenant\'s rules, live: a pendant press raises nothing once R01 is off, and again after rules reset', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lookout-cli-rules-'))
+    try {
+      const added = await lookoutCli('device', 'add', 'cli-rules-pendant', '--tenant', 'council-r', '--type', 'pendant')
+      const { username, password } = JSON.parse(added.stdout) as Record<string, string>
+      const shown = await lookoutCli('rules', 'show', '--tenant', 'council-r')
+      expect(JSON.parse(shown.stdout)).toMatchObject({ tenant: 'council-r', packs: ['responder', 'device-health', 'facilities'] })
+
+      const off = path.join(dir, 'off.yaml')
+      await writeFile(off, 'tenant: council-r\npacks: [responder]\noverrides:\n  - { rule: R01, enabled: false }\n')
+      const set = await lookoutCli('rules', 'set', '--tenant', 'council-r', off)
+      expect(set.code).toBe(0)
+      expect(JSON.parse(set.stdout)).toMatchObject({ tenant: 'council-r', packs: ['responder'], overrides: 1, devices: 1 })
+      expect(JSON.parse((await lookoutCli('rules', 'show', '--tenant', 'council-r')).stdout)).toMatchObject({ source: off })
+
+      const port = new URL(lookout.mqttUrl).port
+      await mosquittoPub(port, username!, password!)
+      await new Promise((r) => setTimeout(r, 500))
+      expect(await lookout.alerts.list('council-r', { limit: 10 })).toEqual([])
+
+      expect((await lookoutCli('rules', 'reset', '--tenant', 'council-r')).code).toBe(0)
+      await mosquittoPub(port, username!, password!)
+      const alert = await eventually(async () => (await lookout.alerts.list('council-r', { limit: 10 }))[0], 10_000, 'the alert after reset')
+      expect(alert).toMatchObject({ rule: 'R01', priority: 'P1' })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it.each([
+    ['a rules file with a bad field', 'tenant: council-r\nrules:\n  - { id: x, kind: threshold, title: X, description: d, priority: P9, appliesTo: { deviceTypes: [pendant] } }\n', /rules\[0\]\.priority.*line 3/s],
+    ['another tenant\'s rules file', 'tenant: council-other\npacks: [responder]\n', /rules file of tenant "council-other", not "council-bad"/],
+    ['not YAML', 'tenant: [\n', /not valid YAML or JSON/],
+  ])('rules set refuses %s with exit code 2, a clear message, and changes nothing', async (_, text, message) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lookout-cli-rules-'))
+    try {
+      const file = path.join(dir, 'bad.yaml')
+      await writeFile(file, text)
+      const result = await lookoutCli('rules', 'set', '--tenant', 'council-bad', file)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(message)
+      expect(JSON.parse((await lookoutCli('rules', 'show', '--tenant', 'council-bad')).stdout)).toMatchObject({ packs: ['responder', 'device-health', 'facilities'] })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -17,7 +17,7 @@ import type { SpoolCounter } from './spool.ts'
 import { createStoreProcessor } from './store-worker.ts'
 import { createSubjectCache } from './subjects.ts'
 
-export { createIngestQueues, enqueueRuleInit, type IngestQueues } from './queues.ts'
+export { claimPartitions, createIngestQueues, enqueueRuleInit, type IngestQueues } from './queues.ts'
 export { createRulesStore, defaultRulesConfig, DEFAULT_PACKS, DEFAULT_RULES_SOURCE, type RulesStore } from './rules-store.ts'
 export { createRuleStateStore, type RuleStateStore } from './rule-state.ts'
 export { toLine, toLines } from './line-protocol.ts'
@@ -51,7 +51,7 @@ export interface WorkersOptions {
 export const TICK_SCHEDULER_ID = 'rule-timers'
 
 /** Enqueues `init` for every registered device with no rule state; returns how many. */
-async function initDevicesWithoutState(options: Pick<WorkersOptions, 'registry' | 'redis' | 'connection' | 'keyPrefix' | 'partitions'> & { states: RuleStateStore }): Promise<number> {
+async function initDevicesWithoutState(options: Pick<WorkersOptions, 'registry' | 'redis' | 'keyPrefix' | 'partitions'> & { states: RuleStateStore }): Promise<number> {
   let started = 0
   for (const tenant of await options.registry.listTenants()) {
     const ids = (await options.registry.listDevices(tenant)).map((d) => d.deviceId)
@@ -61,7 +61,7 @@ async function initDevicesWithoutState(options: Pick<WorkersOptions, 'registry' 
     const exists = (await pipeline.exec()) ?? []
     const missing = ids.filter((_, i) => exists[i]?.[1] === 0)
     if (missing.length === 0) continue
-    await enqueueRuleInit(options, missing, Date.now())
+    await enqueueRuleInit({ connection: options.redis, keyPrefix: options.keyPrefix, partitions: options.partitions }, missing, Date.now())
     started += missing.length
   }
   return started

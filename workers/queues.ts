@@ -15,6 +15,8 @@
  * costs ~150 µs here, so one per message would cap ingest near 7,000/s.
  */
 import { Queue, type ConnectionOptions } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { LookoutError } from '../lib/errors.ts'
 import { z } from 'zod'
 import { IngestRecord, partitionOf } from '../lib/records.ts'
 import type { SpoolCounter } from './spool.ts'
@@ -62,18 +64,30 @@ const RULES_JOB_OPTIONS = {
   removeOnFail: { count: 10_000 },
 } as const
 
+const partitionsKey = (keyPrefix: string) => `${keyPrefix}:rule-partitions`
+
+/**
+ * Records the installation's rule partition count on first start and refuses another one later: a
+ * device's queue and its timers are found by its partition, so changing the count would strand them.
+ */
+export async function claimPartitions(redis: Redis, keyPrefix: string, partitions: number): Promise<void> {
+  await redis.set(partitionsKey(keyPrefix), String(partitions), 'NX')
+  const stored = Number(await redis.get(partitionsKey(keyPrefix)))
+  if (stored !== partitions) {
+    throw new LookoutError('CONFIG_INVALID', `LOOKOUT_RULE_PARTITIONS is ${partitions}, but this installation's rule queues and timers are partitioned ${stored} ways: set it to ${stored}`)
+  }
+}
+
 /**
  * Asks the rule workers to initialise devices' rules at `at` (registration, or a rules change):
- * absence timers are then armed from that moment, not from a device's first message.
+ * absence timers are then armed from that moment, not from a device's first message. The partition
+ * count is the installation's (claimPartitions), else `partitions`.
  */
-export async function enqueueRuleInit(
-  options: { connection: ConnectionOptions; keyPrefix: string; partitions: number },
-  deviceIds: readonly string[],
-  at: number,
-): Promise<void> {
+export async function enqueueRuleInit(options: { connection: Redis; keyPrefix: string; partitions: number }, deviceIds: readonly string[], at: number): Promise<void> {
+  const partitions = Number(await options.connection.get(partitionsKey(options.keyPrefix))) || options.partitions
   const byPartition = new Map<number, string[]>()
   for (const id of deviceIds) {
-    const p = partitionOf(id, options.partitions)
+    const p = partitionOf(id, partitions)
     byPartition.set(p, [...(byPartition.get(p) ?? []), id])
   }
   const prefix = bullPrefix(options.keyPrefix)
