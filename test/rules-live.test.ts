@@ -163,6 +163,16 @@ describe('live rule workers', () => {
 })
 
 describe('live rule workers starting up', () => {
+  it('refuse a partition count other than the one the installation was started with', async () => {
+    const prefix = uniqueName('rp')
+    const first = await startLiveRules({ LOOKOUT_KEY_PREFIX: prefix, LOOKOUT_RULE_PARTITIONS: '2' })
+    await first.close()
+    await expect(startLiveRules({ LOOKOUT_KEY_PREFIX: prefix, LOOKOUT_RULE_PARTITIONS: '3' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('partitioned 2 ways: set it to 2'),
+    })
+  })
+
   it('start the rules of devices registered while no worker ran (no init job): their absence timers are armed', async () => {
     const prefix = uniqueName('rs')
     const redis = createRedis(inject('redisUrl'), { name: 'test-sweep' })
