@@ -80,8 +80,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     rulesTimersFired: new Counter({ name: 'lookout_rules_timers_fired_total', help: 'Rule timers (absence, sustained, sequence, windows) that came due and were evaluated', registers }),
     rulesTimerLateness: new Histogram({
       name: 'lookout_rules_timer_lateness_seconds',
-      help: 'How late a rule timer was evaluated after its due time',
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      help: 'How late a rule timer was evaluated after its due time (at least LOOKOUT_RULE_TIMER_GRACE_MS by design)',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.1, 1.25, 1.5, 1.75, 2, 3, 5, 10, 30, 60],
       registers,
     }),
     rulesFailures: new Counter({

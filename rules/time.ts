@@ -410,6 +410,14 @@ export function windowAt(ts: number, zone: string, window: LocalWindow): { key: 
   return { key, start: occ.start, end: occ.end, inside: occ.inside }
 }
 
+const zoneValidity = new Map<string, boolean>()
+
+/** Whether `zone` is an IANA zone this runtime knows; cached (rules ask it for every record). */
 export function isTimeZone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid
+  let valid = zoneValidity.get(zone)
+  if (valid === undefined) {
+    valid = DateTime.now().setZone(zone).isValid
+    if (zoneValidity.size < 1000) zoneValidity.set(zone, valid)
+  }
+  return valid
 }

@@ -65,7 +65,12 @@ return 0`
 const STATE_PREFIX = 's:'
 const TIMER_PREFIX = 't:'
 
+type CommitCommand = (numKeys: number, ...args: string[]) => Promise<number>
+
 export function createRuleStateStore(redis: Redis, keyPrefix: string) {
+  // EVALSHA: the script text is sent once per connection, not with every commit
+  if (!('lookoutRuleCommit' in redis)) redis.defineCommand('lookoutRuleCommit', { lua: COMMIT })
+  const commitScript = (redis as unknown as { lookoutRuleCommit: CommitCommand }).lookoutRuleCommit.bind(redis)
   const stateKey = (deviceId: string) => `${keyPrefix}:rs:${deviceId}`
   const timerIndex = (partition: number) => `${keyPrefix}:timers:p${partition}`
 
@@ -144,7 +149,7 @@ export function createRuleStateStore(redis: Redis, keyPrefix: string) {
         const next = nextDue(state)
         return { id: c.deviceId, expect: String(c.stored.version), set, del, next: next === undefined ? false : String(next), remove: c.remove === true }
       })
-      const result = await redis.eval(COMMIT, 1 + changed.length, timerIndex(partition), ...changed.map((c) => stateKey(c.deviceId)), JSON.stringify(payload))
+      const result = await commitScript(1 + changed.length, timerIndex(partition), ...changed.map((c) => stateKey(c.deviceId)), JSON.stringify(payload))
       if (result !== 0) throw new LookoutError('RULE_STATE_CONFLICT', `rule state of ${changed[Number(result) - 1]!.deviceId} changed while it was evaluated`)
     },
   }

@@ -9,8 +9,8 @@ import type { BenchOptions } from './options.ts'
 import type { DeviceLogin } from './protocol.ts'
 import type { Curve } from './stats.ts'
 
-export function progress(label: string, text: string): void {
-  process.stderr.write(`[ingest ${new Date().toISOString().slice(11, 19)}] ${label}: ${text}\n`)
+export function progress(label: string, text: string, bench = 'ingest'): void {
+  process.stderr.write(`[${bench} ${new Date().toISOString().slice(11, 19)}] ${label}: ${text}\n`)
 }
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-GB')
