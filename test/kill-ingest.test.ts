@@ -4,7 +4,7 @@
  * process is killed with SIGKILL mid-stream. After a restart, every reading that was acknowledged
  * is in InfluxDB (exactly once per point) and every acknowledged press has raised its alert.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -15,9 +15,9 @@ import { createInfluxClient } from '../lib/influx.ts'
 import { closeRedis, createRedis } from '../lib/redis.ts'
 import { createRegistry } from '../lib/registry/index.ts'
 import { findFreePort } from '../lib/services/index.ts'
+import { startChildLookout } from './helpers/child-lookout.ts'
 import { eventually, uniqueName } from './helpers/lookout.ts'
 
-const BIN = path.resolve(import.meta.dirname, '../bin/lookout.js')
 const DEVICES = 20
 const TENANT = 'council-kill'
 const BASE_TS = Date.parse('2026-11-20T00:00:00Z')
@@ -33,7 +33,6 @@ describe('kill -9 of the ingest process', () => {
   let dataDir: string
   let env: NodeJS.ProcessEnv
   let child: ChildProcess | undefined
-  let output = ''
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'lookout-kill-'))
@@ -58,17 +57,8 @@ describe('kill -9 of the ingest process', () => {
     await rm(dataDir, { recursive: true, force: true })
   })
 
-  async function start(): Promise<ChildProcess> {
-    const c = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    c.stdout!.on('data', (d: Buffer) => (output += d.toString()))
-    c.stderr!.on('data', (d: Buffer) => (output += d.toString()))
-    await eventually(
-      async () => ((await fetch(`http://127.0.0.1:${env.LOOKOUT_HTTP_PORT}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined),
-      20_000,
-      `lookout healthy (output so far: ${output.slice(-500)})`,
-    )
-    return c
-  }
+  const log = { output: '' }
+  const start = () => startChildLookout(env, log)
 
   it('keeps every acknowledged reading and alarm across a SIGKILL', async () => {
     const ids = Array.from({ length: DEVICES }, (_, i) => `kill-env-${i}`)

@@ -6,7 +6,7 @@
  * raised and resolved must be exactly those the replay harness computes from the same records,
  * registrations and end time.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -22,10 +22,10 @@ import { replay } from '../rules/engine/replay.ts'
 import type { ReplayDevice, ReplayEvent } from '../rules/engine/replay-input.ts'
 import { bullPrefix, rulesQueueName } from '../workers/queues.ts'
 import { createRulesStore } from '../workers/rules-store.ts'
+import { startChildLookout } from './helpers/child-lookout.ts'
 import { eventually, uniqueName } from './helpers/lookout.ts'
-import { canonical, fromReplay, type LiveLine } from './helpers/live-rules.ts'
+import { canonical, fromReplay, liveLines } from './helpers/live-rules.ts'
 
-const BIN = path.resolve(import.meta.dirname, '../bin/lookout.js')
 const TENANT = 'council-rules-kill'
 const SENSORS = 30
 const READINGS = 150
@@ -62,7 +62,6 @@ describe('kill -9 of the rule workers', () => {
   let dataDir: string
   let env: NodeJS.ProcessEnv
   let child: ChildProcess | undefined
-  let output = ''
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'lookout-rules-kill-'))
@@ -90,17 +89,8 @@ describe('kill -9 of the rule workers', () => {
     await rm(dataDir, { recursive: true, force: true })
   })
 
-  async function start(): Promise<ChildProcess> {
-    const c = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    c.stdout!.on('data', (d: Buffer) => (output += d.toString()))
-    c.stderr!.on('data', (d: Buffer) => (output += d.toString()))
-    await eventually(
-      async () => ((await fetch(`http://127.0.0.1:${env.LOOKOUT_HTTP_PORT}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined),
-      20_000,
-      `lookout healthy (output so far: ${output.slice(-500)})`,
-    )
-    return c
-  }
+  const log = { output: '' }
+  const start = () => startChildLookout(env, log)
 
   const pending = async () => {
     const counts = await Promise.all(queues.map((q) => q.getJobCounts('wait', 'active', 'prioritized')))
@@ -158,25 +148,7 @@ describe('kill -9 of the rule workers', () => {
     const until = Date.now()
     // every sensor's absence timer is now due, and none can come due later: nothing is left to happen
     const expected = canonical(fromReplay(replay({ config, events, devices, until }).lines))
-    const events_ = await alerts.eventsAfter(TENANT, '0-0', 100_000)
-    const got = canonical(
-      events_.flatMap(({ type, alert }): LiveLine[] =>
-        type === 'alert.raised' || type === 'alert.resolved'
-          ? [
-              {
-                at: type === 'alert.raised' ? alert.raisedAt : alert.resolvedAt!,
-                action: type === 'alert.raised' ? 'raise' : 'clear',
-                rule: alert.rule,
-                priority: alert.priority,
-                deviceId: alert.deviceId,
-                alertId: alert.id,
-                occurredAt: alert.occurredAt,
-                facts: type === 'alert.raised' ? (alert.facts ?? {}) : {},
-              },
-            ]
-          : [],
-      ),
-    )
+    const got = canonical(await liveLines(alerts, TENANT))
     expect(raisedAtKill, 'some alerts before the kill').toBeGreaterThan(0)
     expect(expected.filter((l) => l.rule === 'quiet' && l.action === 'raise')).toHaveLength(SENSORS)
     expect(got.length).toBe(expected.length)

@@ -140,14 +140,7 @@ export async function startLiveRules(env: Record<string, string> = {}): Promise<
       await drain()
     },
     drain,
-    async lines(tenant) {
-      const events = await alerts.eventsAfter(tenant, '0-0', 100_000)
-      return events.flatMap(({ type, alert }): LiveLine[] => {
-        if (type === 'alert.raised') return [lineOf(alert, 'raise', alert.raisedAt)]
-        if (type === 'alert.resolved') return [lineOf(alert, 'clear', alert.resolvedAt!)]
-        return []
-      })
-    },
+    lines: (tenant) => liveLines(alerts, tenant),
     async close() {
       await Promise.all(queues.map((q) => q.close()))
       await running.close()
@@ -155,6 +148,16 @@ export async function startLiveRules(env: Record<string, string> = {}): Promise<
       await closeRedis(redis)
     },
   }
+}
+
+/** The raises and resolutions of a tenant's alerts, from the alert store's event stream. */
+export async function liveLines(alerts: ReturnType<typeof createAlertStore>, tenant: string): Promise<LiveLine[]> {
+  const events = await alerts.eventsAfter(tenant, '0-0', 100_000)
+  return events.flatMap(({ type, alert }): LiveLine[] => {
+    if (type === 'alert.raised') return [lineOf(alert, 'raise', alert.raisedAt)]
+    if (type === 'alert.resolved') return [lineOf(alert, 'clear', alert.resolvedAt!)]
+    return []
+  })
 }
 
 function lineOf(alert: Alert, action: 'raise' | 'clear', at: string): LiveLine {
