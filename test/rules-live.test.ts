@@ -124,7 +124,11 @@ describe('live rule workers', () => {
     await report(T0 + 5 * MIN)
     // time passes as it does live (a tick every few minutes here, every LOOKOUT_RULE_TICK_MS in production):
     // partitions tick on their own, so one big jump could let a sensor's timer run before the hub's
-    for (let t = T0 + 10 * MIN; t <= T0 + 4 * 60 * MIN; t += 5 * MIN) await live.tick(t)
+    for (let t = T0 + 10 * MIN; t <= T0 + 85 * MIN; t += 5 * MIN) await live.tick(t)
+    // 85 min: the hub is missing (45 min) and every sensor is past its 60 min: one alert in all
+    const missing = await live.lines(tenant)
+    expect(missing.map((l) => [l.action, l.rule, l.deviceId, l.at])).toEqual([['raise', 'hub-offline', 'hub-a', '2026-11-20T10:50:00.000Z']])
+    for (let t = T0 + 90 * MIN; t <= T0 + 4 * 60 * MIN; t += 5 * MIN) await live.tick(t)
     const silent = await live.lines(tenant)
     expect(silent.filter((l) => l.deviceId !== 'hub-a')).toEqual([])
     const hubAlerts = new Set(silent.filter((l) => l.action === 'raise').map((l) => l.alertId))
