@@ -20,18 +20,18 @@
  * Prints one JSON document and writes it to bench/results/ingest-<time>.json; progress goes to stderr.
  * Exits 1 when Lookout lost an acknowledged message.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { createLogger } from '../lib/logger.ts'
 import { findBinary } from '../lib/services/index.ts'
+import { machineBasics, runParts } from './harness.ts'
 import { progress } from './ingest/common.ts'
 import { runLookoutPart } from './ingest/lookout-part.ts'
 import { runMosquittoPart } from './ingest/mosquitto-part.ts'
 import { CACHE_DIR } from './ingest/node-red.ts'
 import { runNodeRedPart } from './ingest/node-red-part.ts'
 import { parseOptions, type BenchOptions } from './ingest/options.ts'
-import { Scope, versionOf } from './ingest/processes.ts'
+import { versionOf } from './ingest/processes.ts'
 import { payloadOf } from './ingest/protocol.ts'
 import { round } from './ingest/stats.ts'
 
@@ -44,15 +44,11 @@ async function machine() {
     () => undefined,
   )
   return {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
+    ...machineBasics(),
     redis: redis && versionOf(redis, ['--version'])?.match(/v=(\S+)/)?.[1],
     influxdb: influxd && versionOf(influxd, ['version'])?.match(/InfluxDB (\S+)/)?.[1],
     mosquitto: mosquitto && versionOf(mosquitto, ['-h'])?.match(/version (\S+)/)?.[1],
     nodeRed,
-    loadAverage1m: round(os.loadavg()[0]!),
   }
 }
 
@@ -92,54 +88,17 @@ function optionsOrExit(): BenchOptions {
 
 const options = optionsOrExit()
 const log = createLogger('warn', 'stderr')
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'lookout-bench-ingest-'))
-
-let interrupted = false
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    progress('ingest', `${signal}: stopping everything this benchmark started`)
-    void Scope.closeAll()
-      .then(() => (options.keep ? undefined : rm(tmp, { recursive: true, force: true })))
-      .finally(() => process.exit(130))
-  })
-}
-
-// a crash outside the parts' own error handling still stops the servers (lib/services children included)
-process.on('uncaughtException', (err) => {
-  progress('ingest', `crashed: ${err.stack ?? err.message}`)
-  void Scope.closeAll().finally(() => process.exit(1))
-})
-
 const results: {
   lookout?: Awaited<ReturnType<typeof runLookoutPart>>
   mosquitto?: Awaited<ReturnType<typeof runMosquittoPart>>
   nodeRed?: Awaited<ReturnType<typeof runNodeRedPart>>
 } = {}
-let failure: Error | undefined
-try {
-  for (const part of options.parts) {
-    const context = { options, dir: path.join(tmp, part), log }
-    await mkdir(context.dir, { recursive: true })
-    if (part === 'lookout') results.lookout = await runLookoutPart(context)
-    else if (part === 'mosquitto') results.mosquitto = await runMosquittoPart(context)
-    else results.nodeRed = await runNodeRedPart(context)
-  }
-} catch (err) {
-  failure = err as Error
-} finally {
-  await Scope.closeAll()
-}
-// after Ctrl-C the signal handler stops everything and exits; the part's failure is just its echo
-if (interrupted) await new Promise(() => undefined)
-if (failure) {
-  progress('ingest', `failed: ${failure.stack ?? failure.message}\n${options.keep ? `logs and data kept in ${tmp}` : 'run with --keep to keep logs and data'}`)
-  if (!options.keep) await rm(tmp, { recursive: true, force: true })
-  process.exit(1)
-}
-if (options.keep) progress('ingest', `logs and data kept in ${tmp}`)
-else await rm(tmp, { recursive: true, force: true })
+await runParts('ingest', options, async (part, dir) => {
+  const context = { options, dir, log }
+  if (part === 'lookout') results.lookout = await runLookoutPart(context)
+  else if (part === 'mosquitto') results.mosquitto = await runMosquittoPart(context)
+  else results.nodeRed = await runNodeRedPart(context)
+})
 
 const { lookout, mosquitto, nodeRed } = results
 const ratio = (a?: number, b?: number) => (a !== undefined && b ? round(a / b) : null)

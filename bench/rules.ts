@@ -62,20 +62,19 @@
  * to stderr. Everything started is stopped and the temporary folder removed (`--keep` keeps logs and
  * data), also on Ctrl-C and on errors.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadConfig } from '../lib/config.ts'
 import { findBinary } from '../lib/services/index.ts'
+import { machineBasics, runParts } from './harness.ts'
 import { progress } from './ingest/common.ts'
-import { Scope, versionOf } from './ingest/processes.ts'
+import { versionOf } from './ingest/processes.ts'
 import { round } from './ingest/stats.ts'
 import { lookoutEnv } from './rules/instance.ts'
 import { parseOptions, type RulesBenchOptions } from './rules/options.ts'
 import { runThroughputPart } from './rules/throughput.ts'
 import { runTimersPart } from './rules/timers.ts'
 
-const LABEL = 'rules'
 
 function optionsOrExit(): RulesBenchOptions {
   try {
@@ -89,63 +88,21 @@ function optionsOrExit(): RulesBenchOptions {
 async function machine() {
   const redis = await findBinary('redis-server')
   return {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
+    ...machineBasics(),
     redis: redis && versionOf(redis, ['--version'])?.match(/v=(\S+)/)?.[1],
-    loadAverage1m: round(os.loadavg()[0]!),
   }
 }
 
 const options = optionsOrExit()
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'lookout-bench-rules-'))
-const removeTmp = () => (options.keep ? Promise.resolve() : rm(tmp, { recursive: true, force: true }))
-
-let interrupted = false
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    progress(LABEL, `${signal}: stopping everything this benchmark started`, 'rules')
-    void Scope.closeAll()
-      .then(removeTmp)
-      .finally(() => process.exit(130))
-  })
-}
-process.on('uncaughtException', (err) => {
-  progress(LABEL, `crashed: ${err.stack ?? err.message}`, 'rules')
-  void Scope.closeAll()
-    .then(removeTmp)
-    .finally(() => process.exit(1))
-})
-
 const started = Date.now()
 const results: {
   throughput?: Awaited<ReturnType<typeof runThroughputPart>>
   timers?: Awaited<ReturnType<typeof runTimersPart>>
 } = {}
-let failure: Error | undefined
-try {
-  for (const part of options.parts) {
-    const dir = path.join(tmp, part)
-    await mkdir(dir, { recursive: true })
-    if (part === 'throughput') results.throughput = await runThroughputPart(options, dir)
-    else results.timers = await runTimersPart(options, dir)
-  }
-} catch (err) {
-  failure = err as Error
-} finally {
-  await Scope.closeAll()
-}
-if (interrupted) await new Promise(() => undefined)
-if (failure) {
-  progress(LABEL, `failed: ${failure.stack ?? failure.message}\n${options.keep ? `logs and data kept in ${tmp}` : 'run with --keep to keep logs and data'}`, 'rules')
-  await removeTmp()
-  process.exit(1)
-}
-if (options.keep) progress(LABEL, `logs and data kept in ${tmp}`, 'rules')
-else await removeTmp()
+await runParts('rules', options, async (part, dir) => {
+  if (part === 'throughput') results.throughput = await runThroughputPart(options, dir)
+  else results.timers = await runTimersPart(options, dir)
+})
 
 const effective = loadConfig(lookoutEnv(options.partitions))
 const result = {
