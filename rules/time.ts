@@ -27,6 +27,8 @@
  */
 import { DateTime, Info, type Zone } from 'luxon'
 import { z } from 'zod'
+import { BoundedCache } from './bounded-cache.ts'
+import { civil, daysFromCivil, isoDay, parseDate } from './calendar-days.ts'
 
 export const DEFAULT_TIME_ZONE = 'Europe/London'
 
@@ -64,47 +66,9 @@ function local(ts: number, zone: string): DateTime {
 
 /** Zones get a small id so cache keys are numbers: `(bucket) * MAX_ZONES + id`. */
 const MAX_ZONES = 1024
-/** Entries kept in each cache; the oldest goes first. */
-const CACHE_MAX = 10_000
-
 interface ZoneEntry {
   readonly id: number
   readonly zone: Zone
-}
-
-/**
- * A map from number to number holding at most CACHE_MAX entries; the oldest goes first. (A ring of
- * keys, not `map.keys().next()`: V8 walks over deleted slots there, microseconds per eviction.)
- */
-class BoundedCache {
-  private readonly map = new Map<number, number>()
-  private readonly ring = new Float64Array(CACHE_MAX)
-  private next = 0
-
-  get(key: number): number | undefined {
-    return this.map.get(key)
-  }
-
-  set(key: number, value: number): number {
-    if (this.map.has(key)) {
-      this.map.set(key, value)
-      return value
-    }
-    if (this.map.size >= CACHE_MAX) this.map.delete(this.ring[this.next]!)
-    this.ring[this.next] = key
-    this.next = (this.next + 1) % CACHE_MAX
-    this.map.set(key, value)
-    return value
-  }
-
-  get size(): number {
-    return this.map.size
-  }
-
-  clear(): void {
-    this.map.clear()
-    this.next = 0
-  }
 }
 
 const zoneEntries = new Map<string, ZoneEntry | null>()
@@ -211,46 +175,6 @@ function minuteOfDay(wall: number): number {
 /** The fast path applies to whole-millisecond instants in a valid zone; anything else goes to Luxon. */
 function fastZone(ts: number, zone: string): ZoneEntry | null {
   return Number.isSafeInteger(ts) ? zoneEntry(zone) : null
-}
-
-// ---- calendar arithmetic (proleptic Gregorian, days since 1970-01-01) ------------------------
-
-function civil(days: number): [year: number, month: number, day: number] {
-  const z = days + 719_468
-  const era = Math.floor(z / 146_097)
-  const doe = z - era * 146_097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const m = mp < 10 ? mp + 3 : mp - 9
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d]
-}
-
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yoe = y - era * 400
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
-  return era * 146_097 + doe - 719_468
-}
-
-const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`)
-
-/** "YYYY-MM-DD" for a local day number (years 0-9999; others are beyond the fast path). */
-function isoDay(days: number): string | undefined {
-  const [y, m, d] = civil(days)
-  if (y < 0 || y > 9999) return undefined
-  return `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`
-}
-
-function parseDate(date: string): number | undefined {
-  const [y, mo, d] = date.split('-').map(Number) as [number, number, number]
-  if (!Number.isInteger(y) || !Number.isInteger(mo) || !Number.isInteger(d)) return undefined
-  const days = daysFromCivil(y, mo, d)
-  const [cy, cm, cd] = civil(days)
-  return cy === y && cm === mo && cd === d ? days : undefined
 }
 
 // ---- local readings ---------------------------------------------------------------------------

@@ -144,9 +144,13 @@ describe('kill -9 of the rule workers', () => {
 
     child = await start()
     const lastRecord = Math.max(...records.map((r) => r.receivedAt))
-    await eventually(async () => ((await pending()) === 0 && Date.now() > lastRecord + ABSENCE_MS + 1500 ? true : undefined), 30_000, 'queues drained and timers due')
-    const until = Date.now()
-    // every sensor's absence timer is now due, and none can come due later: nothing is left to happen
+    // every sensor's absence timer is due by `until`, and none is armed after: nothing is left to happen
+    const until = lastRecord + ABSENCE_MS + 1000
+    const dueBy = async (t: number) => {
+      const counts = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => redis.zcount(`${keyPrefix}:timers:p${p}`, '-inf', t)))
+      return counts.reduce((a, b) => a + b, 0)
+    }
+    await eventually(async () => ((await pending()) === 0 && Date.now() > until && (await dueBy(until)) === 0 ? true : undefined), 30_000, 'queues drained and timers fired')
     const expected = canonical(fromReplay(replay({ config, events, devices, until }).lines))
     const got = canonical(await liveLines(alerts, TENANT))
     expect(raisedAtKill, 'some alerts before the kill').toBeGreaterThan(0)
