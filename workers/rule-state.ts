@@ -132,9 +132,8 @@ export function createRuleStateStore(redis: Redis, keyPrefix: string) {
 
     /** Writes the commits atomically; throws RULE_STATE_CONFLICT when a device changed meanwhile. */
     async commit(partition: number, commits: readonly DeviceCommit[]): Promise<void> {
-      const changed = commits
-      if (changed.length === 0) return
-      const payload = changed.map((c) => {
+      if (commits.length === 0) return
+      const payload = commits.map((c) => {
         const { state } = c.stored
         const set: string[] = ['clock', String(state.clock)]
         if (state.seen !== undefined) set.push('seen', String(state.seen))
@@ -149,8 +148,8 @@ export function createRuleStateStore(redis: Redis, keyPrefix: string) {
         const next = nextDue(state)
         return { id: c.deviceId, expect: String(c.stored.version), set, del, next: next === undefined ? false : String(next), remove: c.remove === true }
       })
-      const result = await commitScript(1 + changed.length, timerIndex(partition), ...changed.map((c) => stateKey(c.deviceId)), JSON.stringify(payload))
-      if (result !== 0) throw new LookoutError('RULE_STATE_CONFLICT', `rule state of ${changed[Number(result) - 1]!.deviceId} changed while it was evaluated`)
+      const result = await commitScript(1 + commits.length, timerIndex(partition), ...commits.map((c) => stateKey(c.deviceId)), JSON.stringify(payload))
+      if (result !== 0) throw new LookoutError('RULE_STATE_CONFLICT', `rule state of ${commits[Number(result) - 1]!.deviceId} changed while it was evaluated`)
     },
   }
 }

@@ -115,6 +115,9 @@ function step(ctx: DeviceContext, state: DeviceRuleState, event: EngineEvent, no
 
 /** Fires the device's timers due at or before `until`, earliest first (ties: rule order). */
 export function advanceTimers(ctx: DeviceContext, state: DeviceRuleState, until: number, out: DeviceRunOutput): void {
+  // runs before every record: most of the time nothing is due, so look before building anything
+  const first = nextDue(state)
+  if (first === undefined || first > until) return
   const order = new Map(ctx.rules.map((r, i) => [r.id, i]))
   for (let n = 0; ; n++) {
     let best: { id: string; at: number; rank: number } | undefined
