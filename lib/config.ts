@@ -55,7 +55,7 @@ const Env = z.object({
   LOOKOUT_JOB_LOCK_MS: intVar(1000, 600_000).default(30_000),
   LOOKOUT_LAST_SEEN_FLUSH_MS: intVar(100, 600_000).default(5000),
   LOOKOUT_RULE_TICK_MS: intVar(0, 60_000).default(500),
-  LOOKOUT_RULE_LOCK_MS: intVar(1000, 600_000).default(10_000),
+  LOOKOUT_RULE_LOCK_MS: intVar(1000, 600_000).default(5000),
   LOOKOUT_RULE_TIMER_GRACE_MS: intVar(0, 600_000).default(1000),
   LOOKOUT_AUTO_INSTALL: z.enum(['auto', '0', '1']).default('auto'),
   REDIS_URL: optionalUrl,

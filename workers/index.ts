@@ -68,6 +68,8 @@ async function initDevicesWithoutState(options: Pick<WorkersOptions, 'registry' 
 }
 
 const SPOOL_RECONCILE_MS = 5000
+const STALLED_CHECK_MS = 1000
+const MAX_STALLED = 5
 
 export async function startWorkers(options: WorkersOptions): Promise<{ close(): Promise<void> }> {
   const prefix = bullPrefix(options.keyPrefix)
@@ -75,7 +77,11 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
     backoffStrategy: (attemptsMade: number, type?: string) => (type === CAPPED_BACKOFF ? cappedBackoff(attemptsMade) : 1000),
   }
   const log = options.log.child({ component: 'workers' })
-  const lock = { lockDuration: options.lockMs, stalledInterval: options.lockMs }
+  // A dead process's jobs run again once their lock has expired and the next stalled check has seen
+  // that: checking every second (a single Lua call) makes that lock + 1 s rather than twice the lock.
+  // A job may stall a few times (a process killed twice while holding it) before it is failed.
+  const recovery = (lockMs: number) => ({ lockDuration: lockMs, stalledInterval: Math.min(lockMs, STALLED_CHECK_MS), maxStalledCount: MAX_STALLED })
+  const lock = recovery(options.lockMs)
   let closing = false
   const storeProcessor = createStoreProcessor({
     influx: options.influx,
@@ -117,7 +123,7 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
       closing: () => closing,
     })
     workers.push(
-      new Worker(rulesQueueName(p), processor, { connection: options.connection, prefix, concurrency: 1, settings, lockDuration: options.ruleLockMs, stalledInterval: options.ruleLockMs }),
+      new Worker(rulesQueueName(p), processor, { connection: options.connection, prefix, concurrency: 1, settings, ...recovery(options.ruleLockMs) }),
     )
   }
   for (const worker of workers) {

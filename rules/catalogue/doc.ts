@@ -150,7 +150,8 @@ per device partition (\`rules-p<N>\` queues; never one queue job per message):
 - **Restart-safe.** A worker killed at any moment leaves all of a job's effects or none; the job runs
   again from the state before it and reaches the same decisions (same alerts, same keys). A records
   job that was committed but not yet marked complete is recognised by a per-device job marker and not
-  applied twice. The partition resumes after \`LOOKOUT_RULE_LOCK_MS\`.
+  applied twice. The partition resumes within \`LOOKOUT_RULE_LOCK_MS\` (5 s) plus 1 s, on any
+  process still running or on the restarted one.
 - **Same as the replay.** Decisions take their time from the inputs (a record's receipt, a timer's due
   time), never from the worker's clock, so \`lookout rules test\` on the same events gives the same
   alerts as the live path (\`test/rules-live.test.ts\` checks it for every catalogue scenario).
