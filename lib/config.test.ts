@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       jobLockMs: 30_000,
       lastSeenFlushMs: 5000,
       ruleTickMs: 500,
-      ruleLockMs: 10_000,
+      ruleLockMs: 5000,
       ruleTimerGraceMs: 1000,
       autoInstall: 'auto',
       redisUrl: undefined,
