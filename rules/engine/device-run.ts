@@ -19,7 +19,7 @@ import type { ResolvedRule } from '../definitions/resolve.ts'
 import { fromDevice } from '../kinds/evidence.ts'
 import type { AlertCandidate } from '../types.ts'
 import { evaluate, type AlertClear, type EngineEvent, type HubStatus, type RuleFailure } from './evaluate.ts'
-import type { Subject } from './types.ts'
+import type { HistoryData, HistoryRequest, HistorySource, Subject } from './types.ts'
 
 /** What is stored per device between steps. */
 export interface DeviceRuleState {
@@ -48,6 +48,8 @@ export interface DeviceRunOutput {
   fired: FiredTimer[]
   /** Rule ids whose state changed (to write back). */
   changedStates: Set<string>
+  /** Rule ids whose state began waiting for stored history in this run (a rule started, or its state was rebuilt). */
+  historyStarted: Set<string>
   /** Rule ids whose state was dropped (the rule no longer applies). */
   removedStates: Set<string>
   /** Whether the timers changed (to write back). */
@@ -77,7 +79,7 @@ export function emptyDeviceState(): DeviceRuleState {
 }
 
 export function newOutput(): DeviceRunOutput {
-  return { raise: [], clear: [], errors: [], fired: [], changedStates: new Set(), removedStates: new Set(), timersChanged: false }
+  return { raise: [], clear: [], errors: [], fired: [], changedStates: new Set(), historyStarted: new Set(), removedStates: new Set(), timersChanged: false }
 }
 
 /** The earliest due time of the device's timers, or undefined when none is armed. */
@@ -90,9 +92,26 @@ export function nextDue(state: DeviceRuleState): number | undefined {
 /** Timers one device may fire in one run before it is taken for a kind re-arming in a loop. */
 export const MAX_FIRINGS_PER_RUN = 10_000
 
+const HISTORY_RULES = new WeakMap<readonly ResolvedRule[], ReadonlyMap<string, HistorySource<unknown, unknown>>>()
+
+/** The rules whose kind reads stored history, by id (usually none: the baselines are opt-in). */
+function historyRules(rules: readonly ResolvedRule[]): ReadonlyMap<string, HistorySource<unknown, unknown>> {
+  let found = HISTORY_RULES.get(rules)
+  if (found === undefined) {
+    found = new Map(rules.flatMap((r) => (r.impl.history === undefined ? [] : [[r.id, r.impl.history as HistorySource<unknown, unknown>] as const])))
+    HISTORY_RULES.set(rules, found)
+  }
+  return found
+}
+
 function step(ctx: DeviceContext, state: DeviceRuleState, event: EngineEvent, now: number, out: DeviceRunOutput): void {
   const result = evaluate({ subject: ctx.subject, rules: ctx.rules, states: state.states, event, now, hubs: ctx.hubs })
   for (const [ruleId, s] of Object.entries(result.states)) {
+    const history = historyRules(ctx.rules).get(ruleId)
+    if (history !== undefined) {
+      const token = history.pending(s)
+      if (token !== undefined && token !== history.pending(state.states[ruleId])) out.historyStarted.add(ruleId)
+    }
     state.states[ruleId] = s
     out.changedStates.add(ruleId)
   }
@@ -152,6 +171,7 @@ export function runInit(ctx: DeviceContext, state: DeviceRuleState, at: number, 
     if (applies.has(ruleId)) continue
     delete state.states[ruleId]
     out.changedStates.delete(ruleId)
+    out.historyStarted.delete(ruleId)
     out.removedStates.add(ruleId)
   }
   for (const id of Object.keys(state.timers)) {
@@ -163,4 +183,31 @@ export function runInit(ctx: DeviceContext, state: DeviceRuleState, at: number, 
   state.clock = Math.max(state.clock, at)
   step(ctx, state, { type: 'init' }, state.clock, out)
   if (state.seen === undefined) state.seen = state.clock
+}
+
+/** The history the rules started in this run want from InfluxDB (their kind's HistorySource), by rule id. */
+export function historyWanted(ctx: DeviceContext, state: DeviceRuleState, out: DeviceRunOutput): { ruleId: string; request: HistoryRequest }[] {
+  if (out.historyStarted.size === 0) return []
+  const wanted: { ruleId: string; request: HistoryRequest }[] = []
+  for (const rule of ctx.rules) {
+    if (!out.historyStarted.has(rule.id) || rule.impl.history === undefined) continue
+    const request = rule.impl.history.wanted(state.states[rule.id], rule.params, ctx.subject)
+    if (request !== undefined) wanted.push({ ruleId: rule.id, request })
+  }
+  return wanted
+}
+
+/**
+ * History read for a rule's state (historyWanted): folded in by its kind when the state is still the
+ * one that asked (`token`); otherwise (the rule was restarted, disabled, or the history was applied
+ * already) nothing changes. Decides nothing by itself: no alert, no timer.
+ */
+export function runHistory(ctx: DeviceContext, state: DeviceRuleState, ruleId: string, token: number, data: HistoryData, out: DeviceRunOutput): void {
+  const rule = ctx.rules.find((r) => r.id === ruleId)
+  const before = state.states[ruleId]
+  if (rule?.impl.history === undefined || before === undefined) return
+  const after = rule.impl.history.apply(before, rule.params, ctx.subject, token, data)
+  if (after === before) return
+  state.states[ruleId] = after
+  out.changedStates.add(ruleId)
 }

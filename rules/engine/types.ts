@@ -46,6 +46,37 @@ export interface Step<S> {
   actions: RuleAction[]
 }
 
+/**
+ * History a kind asks for when it starts on a device that may already have data in InfluxDB (a
+ * baseline enabled for a resident who has been monitored for weeks): per period, the device's
+ * episodes of matching events and whether it sent anything, over periods that all ended by `token`
+ * (the time the state started). Only these summaries travel in job payloads, never event times.
+ */
+export interface HistoryRequest {
+  /** Identifies the state that asked: the answer is applied only to that state. */
+  token: number
+  /** Event types counted. */
+  eventTypes: readonly string[]
+  /** Events less than this long after the previous one continue its episode (0: every event counts). */
+  mergeMs: number
+  /** Periods, oldest first, each [start, end) in epoch ms. */
+  periods: readonly { start: number; end: number }[]
+}
+
+/** The answer, per period of the request in its order. */
+export interface HistoryData {
+  periods: readonly { episodes: number; active: boolean }[]
+}
+
+export interface HistorySource<P, S> {
+  /** The token of the history this state still waits for, or undefined (cheap: called whenever the state changes). */
+  pending(state: S): number | undefined
+  /** What a state just started needs, or undefined. */
+  wanted(state: S, params: P, subject: Subject): HistoryRequest | undefined
+  /** The state with the history folded in; unchanged when `token` is not the state's. */
+  apply(state: S, params: P, subject: Subject, token: number, data: HistoryData): S
+}
+
 export interface RuleKind<P, S> {
   /** e.g. 'threshold'; the `kind` field of a rule definition. */
   kind: string
@@ -58,6 +89,8 @@ export interface RuleKind<P, S> {
   onRecord(state: S, record: IngestRecord, params: P, subject: Subject, now: number): Step<S>
   /** A timer this rule armed has come due (`now` ≥ its time). */
   onTimer(state: S, timer: string, params: P, subject: Subject, now: number): Step<S>
+  /** Kinds over long windows may start from the history already stored (see HistoryRequest). */
+  history?: HistorySource<P, S> | undefined
 }
 
 /** Helper for kinds: a step that changes nothing. */

@@ -34,6 +34,9 @@
  * days gives at most one decision, and at most one raise per occurrence. Matching events older than
  * the last one counted in the period (out of order) are ignored: placing them would need every
  * timestamp of the period; a duplicate (same ts) is the same event.
+ *
+ * History already stored: a fresh state asks for the periods before it from InfluxDB, so a baseline
+ * enabled for a device with weeks of data decides from its first period (baseline-history.ts).
  */
 import { z } from 'zod'
 import type { IngestRecord } from '../../lib/records.ts'
@@ -41,6 +44,7 @@ import type { RuleAction, RuleKind, Step, Subject } from '../engine/types.ts'
 import { LocalWindow } from '../time.ts'
 import { finite, MINUTE_MS, round, zoneOf } from './common-metric.ts'
 import { eventTypes, fromDevice, happenedAt, isEventOf, timerAction, usable } from './evidence.ts'
+import { baselineHistory } from './baseline-history.ts'
 import { firstFullOccurrence, isOccurrence, occurrenceAfter, occurrenceAt, type Occurrence } from './occurrence.ts'
 import { mad, median, robustScore } from './stats.ts'
 
@@ -92,6 +96,11 @@ export interface BaselineState {
   /** Deviant or not, for the last `required.of` valid periods, oldest first. */
   recent: boolean[]
   open: { key: string } | null
+  /**
+   * Set on a fresh state: the history of periods that ended before this time has not been read from
+   * InfluxDB yet (baseline-history.ts). Removed once it has (even if there was none).
+   */
+  backfill?: number | undefined
 }
 
 export interface Verdict {
@@ -174,7 +183,10 @@ function isState(s: Record<string, unknown>): boolean {
 
 function initStep(p: BaselineParams, subject: Subject, now: number): Step<BaselineState> {
   const occ = firstFullOccurrence(now, zoneOf(subject), p.window)
-  return { state: { v: 1, occ, count: 0, lastEventTs: null, valid: false, history: [], recent: [], open: null }, actions: [timerAction(BASELINE_TIMER, occ.end)] }
+  return {
+    state: { v: 1, occ, count: 0, lastEventTs: null, valid: false, history: [], recent: [], open: null, backfill: now },
+    actions: [timerAction(BASELINE_TIMER, occ.end)],
+  }
 }
 
 export const baselineKind: RuleKind<BaselineParams, BaselineState> = {
@@ -211,4 +223,6 @@ export const baselineKind: RuleKind<BaselineParams, BaselineState> = {
     const adv = advance(base.state, p, zoneOf(subject), now)
     return { state: adv.state, actions: [...base.actions, ...adv.actions, timerAction(BASELINE_TIMER, adv.state.occ.end)] }
   },
+
+  history: baselineHistory,
 }

@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon'
 import { expect } from 'vitest'
 import type { EventRecord, IngestRecord, TelemetryRecord } from '../../lib/records.ts'
-import type { RuleAction, RuleKind, Step, Subject } from '../engine/types.ts'
+import type { HistoryData, HistoryRequest, RuleAction, RuleKind, Step, Subject } from '../engine/types.ts'
 
 export const LONDON = 'Europe/London'
 
@@ -41,6 +41,8 @@ export type Input =
   | { until: number }
   /** The engine was down until `to`: due timers fire then, late. */
   | { outageUntil: number }
+  /** The history the state asked for at its start arrives (HistorySource), answered by `answer`. */
+  | { history: (request: HistoryRequest) => HistoryData }
 
 export interface Run<S> {
   log: Logged[]
@@ -90,7 +92,12 @@ export function simulate<P, S>(kind: RuleKind<P, S>, rawParams: unknown, start: 
       fireUntil(now, false)
       state = apply(kind.onRecord(state, input.record, params, subject, now))
     } else if ('until' in input) fireUntil(input.until, false)
-    else fireUntil(input.outageUntil, true)
+    else if ('history' in input) {
+      const request = kind.history?.wanted(state, params, subject)
+      if (request === undefined) throw new Error('the state wants no history')
+      state = kind.history!.apply(state, params, subject, request.token, input.history(request))
+      checkState(state)
+    } else fireUntil(input.outageUntil, true)
   }
   return { log, raises, state, timers }
 }
