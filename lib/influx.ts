@@ -31,6 +31,8 @@ export interface InfluxClient {
   ensureDatabase(): Promise<void>
   write(lines: string): Promise<void>
   query(influxql: string): Promise<InfluxSeries[]>
+  /** Several read statements in one request; the series of each, in order. */
+  queryAll(statements: readonly string[]): Promise<InfluxSeries[][]>
 }
 
 export function createInfluxClient(options: InfluxOptions): InfluxClient {
@@ -54,16 +56,24 @@ export function createInfluxClient(options: InfluxOptions): InfluxClient {
     }
   }
 
-  async function runQuery(influxql: string, method: 'GET' | 'POST'): Promise<InfluxSeries[]> {
+  /** The results of each statement of `influxql` (statements separated by ";"), in order. */
+  async function runQueries(influxql: string, method: 'GET' | 'POST'): Promise<InfluxSeries[][]> {
     const params = new URLSearchParams({ db: options.database, q: influxql, epoch: 'ms' })
-    const res = await request(`/query?${params}`, { method }, 'INFLUX_QUERY_FAILED')
+    // long multi-statement reads go in the body, not the URL
+    const res =
+      method === 'GET'
+        ? await request(`/query?${params}`, { method }, 'INFLUX_QUERY_FAILED')
+        : await request('/query', { method, body: params, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 'INFLUX_QUERY_FAILED')
     const text = await res.text()
-    if (!res.ok) throw new LookoutError('INFLUX_QUERY_FAILED', `InfluxDB query failed (HTTP ${res.status}): ${text.slice(0, 200)}`)
+    if (!res.ok) throw new LookoutError('INFLUX_QUERY_FAILED', `InfluxDB query failed (HTTP ${res.status}): ${text.slice(0, 200)}`, { retryable: res.status >= 500 || res.status === 401 || res.status === 403 || res.status === 404 })
     const body = JSON.parse(text) as { results?: { series?: InfluxSeries[]; error?: string }[]; error?: string }
-    const first = body.results?.[0]
-    const error = body.error ?? first?.error
+    const error = body.error ?? body.results?.find((r) => r.error !== undefined)?.error
     if (error) throw new LookoutError('INFLUX_QUERY_FAILED', `InfluxDB query failed: ${error}`, { retryable: false })
-    return first?.series ?? []
+    return (body.results ?? []).map((r) => r.series ?? [])
+  }
+
+  async function runQuery(influxql: string, method: 'GET' | 'POST'): Promise<InfluxSeries[]> {
+    return (await runQueries(influxql, method))[0] ?? []
   }
 
   return {
@@ -99,6 +109,11 @@ export function createInfluxClient(options: InfluxOptions): InfluxClient {
 
     query(influxql: string) {
       return runQuery(influxql, 'GET')
+    },
+
+    async queryAll(statements: readonly string[]) {
+      if (statements.length === 0) return []
+      return runQueries(statements.join(';\n'), 'POST')
     },
   }
 }

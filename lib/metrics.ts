@@ -90,6 +90,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['code'] as const,
       registers,
     }),
+    rulesHistory: new Counter({
+      name: 'lookout_rules_history_reads_total',
+      help: 'Reads of a starting rule\'s history from InfluxDB (personal baselines), by outcome (loaded, applied, retried, failed)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     rulesSkipped: new Counter({
       name: 'lookout_rules_records_skipped_total',
       help: 'Records not evaluated, by reason (unknown_device, tenant_mismatch, already_applied)',

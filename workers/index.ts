@@ -1,6 +1,6 @@
 /**
- * The workers of one process: the InfluxDB store worker and one rule worker per partition queue
- * (the live rule engine, workers/rule-worker.ts).
+ * The workers of one process: the InfluxDB store worker, one rule worker per partition queue (the
+ * live rule engine, workers/rule-worker.ts) and the reader of rule history (history-worker.ts).
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq'
 import type { AlertStore } from '../lib/alerts/index.ts'
@@ -9,7 +9,9 @@ import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import type { Redis } from 'ioredis'
 import type { Registry } from '../lib/registry/index.ts'
-import { bullPrefix, CAPPED_BACKOFF, cappedBackoff, enqueueRuleInit, rulesQueueName, STORE_QUEUE } from './queues.ts'
+import { partitionOf } from '../lib/records.ts'
+import { createHistoryProcessor, createHistoryRequester } from './history-worker.ts'
+import { bullPrefix, CAPPED_BACKOFF, cappedBackoff, enqueueRuleInit, HISTORY_QUEUE, rulesQueueName, RULES_JOB_OPTIONS, STORE_QUEUE } from './queues.ts'
 import { createRuleStateStore, type RuleStateStore } from './rule-state.ts'
 import { createRuleProcessor } from './rule-worker.ts'
 import { createRulesStore } from './rules-store.ts'
@@ -70,6 +72,8 @@ async function initDevicesWithoutState(options: Pick<WorkersOptions, 'registry' 
 const SPOOL_RECONCILE_MS = 5000
 const STALLED_CHECK_MS = 1000
 const MAX_STALLED = 5
+/** History reads at a time per process: background work, a few queries each. */
+const HISTORY_CONCURRENCY = 2
 
 export async function startWorkers(options: WorkersOptions): Promise<{ close(): Promise<void> }> {
   const prefix = bullPrefix(options.keyPrefix)
@@ -101,6 +105,8 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
   })
   const subjects = createSubjectCache(options.registry, { ttlMs: 10_000 })
   const ruleQueues: Queue[] = []
+  const historyQueue = new Queue(HISTORY_QUEUE, { connection: options.connection, prefix })
+  const requestHistory = createHistoryRequester(historyQueue)
   for (let p = 0; p < options.partitions; p++) {
     // one job of a partition at a time across every process: each device's events stay in order
     const queue = new Queue(rulesQueueName(p), { connection: options.connection, prefix })
@@ -121,11 +127,26 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
       tickHorizon: options.now === undefined ? undefined : options.now,
       timerGraceMs: options.timerGraceMs,
       closing: () => closing,
+      requestHistory,
     })
     workers.push(
       new Worker(rulesQueueName(p), processor, { connection: options.connection, prefix, concurrency: 1, settings, ...recovery(options.ruleLockMs) }),
     )
   }
+  const storeQueue = new Queue(STORE_QUEUE, { connection: options.connection, prefix })
+  const historyProcessor = createHistoryProcessor({
+    influx: options.influx,
+    storeBehind: async (at) => {
+      const oldest = await storeQueue.getJobs(['active', 'wait', 'prioritized', 'delayed'], 0, 0, true)
+      return oldest.some((job) => job !== undefined && job.timestamp < at)
+    },
+    metrics: options.metrics,
+    log,
+    deliver: async (answer) => {
+      await ruleQueues[partitionOf(answer.deviceId, options.partitions)]!.add('history', answer, RULES_JOB_OPTIONS)
+    },
+  })
+  workers.push(new Worker(HISTORY_QUEUE, historyProcessor, { connection: options.connection, prefix, concurrency: HISTORY_CONCURRENCY, settings, ...lock }))
   for (const worker of workers) {
     worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'))
   }
@@ -137,7 +158,6 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
   )
 
   // the spool counter can only drift low (see spool.ts); an empty store queue puts it right
-  const storeQueue = new Queue(STORE_QUEUE, { connection: options.connection, prefix })
   const reconcile = setInterval(() => {
     storeQueue
       .getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children')
@@ -151,7 +171,7 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
       closing = true
       clearInterval(reconcile)
       await Promise.all(workers.map((w) => w.close()))
-      await Promise.all([storeQueue.close(), ...ruleQueues.map((q) => q.close())])
+      await Promise.all([storeQueue.close(), historyQueue.close(), ...ruleQueues.map((q) => q.close())])
     },
   }
 }

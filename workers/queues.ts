@@ -9,7 +9,9 @@
  *                    are registered or their tenant's rules change; job "tick" from a job scheduler
  *                    (timers). The queue's global concurrency is 1: one job of a partition runs at a
  *                    time across all processes, which keeps each device's records and timers in order
- *                    (workers/rule-worker.ts).
+ *                    (workers/rule-worker.ts). Job "history" carries a rule's history read from
+ *                    InfluxDB (workers/history-jobs.ts).
+ *   rules-history    job "read": a rule that started asks for its stored history (history-worker.ts).
  *
  * A job holds a batch (up to LOOKOUT_INGEST_BATCH_SIZE records), never one message: a BullMQ job
  * costs ~150 µs here, so one per message would cap ingest near 7,000/s.
@@ -22,6 +24,7 @@ import { IngestRecord, partitionOf } from '../lib/records.ts'
 import type { SpoolCounter } from './spool.ts'
 
 export const STORE_QUEUE = 'store'
+export const HISTORY_QUEUE = 'rules-history'
 export const rulesQueueName = (partition: number) => `rules-p${partition}`
 export const bullPrefix = (keyPrefix: string) => `${keyPrefix}-bull`
 
@@ -57,7 +60,7 @@ const STORE_JOB_OPTIONS = {
   removeOnFail: { count: 10_000 },
 } as const
 
-const RULES_JOB_OPTIONS = {
+export const RULES_JOB_OPTIONS = {
   attempts: 20,
   backoff: { type: CAPPED_BACKOFF },
   removeOnComplete: true,

@@ -8,12 +8,16 @@
  *                                   initialised (absence timers armed from `at`)
  *   tick     {}                     every LOOKOUT_RULE_TICK_MS (a BullMQ job scheduler): timers due
  *                                   by the tick's time, less LOOKOUT_RULE_TIMER_GRACE_MS, fire
+ *   history  { deviceId, ruleId, token, periods }   history read from InfluxDB for a rule that
+ *                                   started (history-worker.ts), folded into its state
  *
  * Each job: load the devices' rule state, step them in memory (rules/engine/device-run.ts), raise
  * and resolve the alerts (idempotent by dedupe key), then commit the states and timers in one
  * atomic write (rule-state.ts). Killed between any two of those, the job runs again from the state
  * before it and reaches the same decisions, so no alert is lost or raised twice. Redis errors are
- * retried in place (so later jobs of the partition do not overtake this one).
+ * retried in place (so later jobs of the partition do not overtake this one). Rules that started in
+ * a job and want their stored history (personal baselines) have it requested before the commit,
+ * idempotently, so a job that dies after the commit has asked already.
  */
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { AlertStore } from '../lib/alerts/index.ts'
@@ -23,9 +27,10 @@ import type { Metrics } from '../lib/metrics.ts'
 import type { IngestRecord } from '../lib/records.ts'
 import { rulesFor, type ResolvedRule } from '../rules/definitions/resolve.ts'
 import type { RulesConfig } from '../rules/definitions/schema.ts'
-import { advanceTimers, newOutput, runInit, runRecord, type DeviceContext, type DeviceRunOutput } from '../rules/engine/device-run.ts'
+import { advanceTimers, historyWanted, newOutput, runHistory, runInit, runRecord, type DeviceContext, type DeviceRunOutput } from '../rules/engine/device-run.ts'
 import type { HubStatus } from '../rules/engine/evaluate.ts'
 import type { Subject } from '../rules/engine/types.ts'
+import { readHistoryAnswerJob, type HistoryAnswerJob, type HistoryRequestJob } from './history-jobs.ts'
 import { readRecordsJob } from './queues.ts'
 import type { DeviceCommit, RuleStateStore } from './rule-state.ts'
 import type { RulesStore } from './rules-store.ts'
@@ -52,6 +57,8 @@ export interface RuleProcessorDeps {
   /** See tickHorizon: how long a record may take from receipt to its queue. */
   timerGraceMs: number
   closing: () => boolean
+  /** Asks for the stored history of rules that started (history-worker.ts); idempotent. */
+  requestHistory: (jobs: readonly HistoryRequestJob[]) => Promise<void>
   /** Devices a tick loads at a time. */
   tickBatch?: number | undefined
 }
@@ -165,6 +172,21 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
     }
   }
 
+  /** The end of every job: history requested for rules that started, alerts delivered, state committed. */
+  async function settle(loaded: ReadonlyMap<string, Loaded>, commits: readonly DeviceCommit[]): Promise<void> {
+    const requests: HistoryRequestJob[] = []
+    for (const c of commits) {
+      const device = loaded.get(c.deviceId)
+      if (c.remove || device === undefined) continue
+      for (const { ruleId, request } of historyWanted(device.ctx, c.stored.state, c.output)) {
+        requests.push({ tenant: device.subject.tenant, deviceId: c.deviceId, ruleId, request })
+      }
+    }
+    await deps.requestHistory(requests)
+    await deliver(commits.map((c) => c.output))
+    await deps.states.commit(deps.partition, commits)
+  }
+
   /** Runs `body` until it succeeds: Redis errors and state conflicts are retried in place. */
   async function inPlace(job: Job, body: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -211,8 +233,7 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
         })
         commits.push(done.remove ? done : { ...done, job: Number.isSafeInteger(jobNo) ? jobNo : undefined })
       }
-      await deliver(commits.map((c) => c.output))
-      await deps.states.commit(deps.partition, commits)
+      await settle(loaded, commits)
     })
     deps.metrics.rulesEvaluated.inc(records.length)
   }
@@ -223,8 +244,20 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
       const { loaded } = await load([...new Set(deviceIds)])
       const commits: DeviceCommit[] = []
       for (const { ctx, commit } of loaded.values()) commits.push(guarded(commit, () => runInit(ctx, commit.stored.state, at, commit.output)))
-      await deliver(commits.map((c) => c.output))
-      await deps.states.commit(deps.partition, commits)
+      await settle(loaded, commits)
+    })
+  }
+
+  async function processHistory(job: Job, answer: HistoryAnswerJob): Promise<void> {
+    await inPlace(job, async () => {
+      const { loaded } = await load([answer.deviceId])
+      const device = loaded.get(answer.deviceId)
+      if (!device) return
+      const { ctx, commit } = device
+      runHistory(ctx, commit.stored.state, answer.ruleId, answer.token, { periods: answer.periods }, commit.output)
+      if (commit.output.changedStates.size === 0) return
+      await deps.states.commit(deps.partition, [commit])
+      deps.metrics.rulesHistory.inc({ outcome: 'applied' })
     })
   }
 
@@ -243,8 +276,7 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
         const { loaded, unknown } = await load(due)
         const commits: DeviceCommit[] = [...unknown]
         for (const { ctx, commit } of loaded.values()) commits.push(guarded(commit, () => advanceTimers(ctx, commit.stored.state, now, commit.output)))
-        await deliver(commits.map((c) => c.output))
-        await deps.states.commit(deps.partition, commits)
+        await settle(loaded, commits)
       })
       if (count < batch || Date.now() - started > TICK_BUDGET_MS || deps.closing()) return
     }
@@ -264,6 +296,11 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
       }
       case 'tick':
         return processTick(job)
+      case 'history': {
+        const parsed = readHistoryAnswerJob(job.data)
+        if (!parsed) break
+        return processHistory(job, parsed)
+      }
     }
     log.error({ jobId: job.id, name: job.name }, 'rules job has invalid data; dropped')
     throw new UnrecoverableError('JOB_INVALID')

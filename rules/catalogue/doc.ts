@@ -155,6 +155,15 @@ per device partition (\`rules-p<N>\` queues; never one queue job per message):
 - **Same as the replay.** Decisions take their time from the inputs (a record's receipt, a timer's due
   time), never from the worker's clock, so \`lookout rules test\` on the same events gives the same
   alerts as the live path (\`test/rules-live.test.ts\` checks it for every catalogue scenario).
+- **Baselines start from stored history.** A personal baseline (R15, R16) that starts on a device,
+  for instance enabled by \`rules set\` for a resident monitored for weeks, asks for the device's
+  history: a \`rules-history\` job reads from InfluxDB the matching events and whether the device
+  sent anything in each of the last 2 × \`historyDays\` windows that ended before the rule started
+  (filtered by tenant and device), and the per-window counts are folded into the rule's state in the
+  device's order. The rule then decides from its first night instead of after its 7-night cold
+  start. While InfluxDB is down the read is retried (up to about 8 hours) and the rule counts its
+  own nights meanwhile; a history read never holds up a partition. \`lookout rules test\` has no
+  InfluxDB: there a baseline starts with the history in the events file.
 `
 
 const PROSE_TESTING = `## Testing rules: \`lookout rules test\`
