@@ -18,7 +18,7 @@ import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { summarizeHistory } from '../rules/engine/history.ts'
 import type { HistoryRequest } from '../rules/engine/types.ts'
-import { CAPPED_BACKOFF } from './queues.ts'
+import { RULES_JOB_OPTIONS } from './queues.ts'
 import { readHistoryRequestJob, type HistoryAnswerJob, type HistoryRequestJob } from './history-jobs.ts'
 
 /** An InfluxQL string literal. */
@@ -107,9 +107,4 @@ export function createHistoryRequester(queue: Queue) {
 }
 
 /** Retried with the capped backoff (30 s) for about 8 hours: an InfluxDB outage of that long spools too (decision 0006). */
-export const HISTORY_JOB_OPTIONS = {
-  attempts: 1000,
-  backoff: { type: CAPPED_BACKOFF },
-  removeOnComplete: true,
-  removeOnFail: { count: 10_000 },
-} as const
+export const HISTORY_JOB_OPTIONS = { ...RULES_JOB_OPTIONS, attempts: 1000 } as const

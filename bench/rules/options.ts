@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../../lib/config.ts'
 
-export const PARTS = ['throughput', 'timers'] as const
+export const PARTS = ['throughput', 'timers', 'history'] as const
 export type Part = (typeof PARTS)[number]
 
 export interface RulesBenchOptions {
@@ -27,6 +27,8 @@ export interface RulesBenchOptions {
   timerLeadSeconds: number
   /** addDevice calls in flight while registering. */
   registerConcurrency: number
+  /** Part 3: motion sensors with 30 nights stored in InfluxDB, each read once as R15's history. */
+  historyDevices: number
   parts: Part[]
   quick: boolean
   keep: boolean
@@ -34,7 +36,7 @@ export interface RulesBenchOptions {
 
 export const USAGE = `npm run bench:rules -- [--quick] [--devices 2000] [--records 200000] [--batch 500] [--overlap-records <records>]
                           [--report-seconds 60] [--partitions 4] [--timers 100000] [--timer-window 60] [--timer-lead 30]
-                          [--register-concurrency 200] [--only throughput|timers] [--keep]`
+                          [--register-concurrency 200] [--history-devices 500] [--only throughput|timers|history] [--keep]`
 
 /** The LOOKOUT_* variables of the benchmark's environment: they reach Lookout (except those the benchmark sets). */
 export function lookoutVars(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -43,7 +45,7 @@ export function lookoutVars(env: NodeJS.ProcessEnv = process.env): Record<string
   return out
 }
 
-const QUICK = { devices: 200, records: 20_000, timers: 10_000 }
+const QUICK = { devices: 200, records: 20_000, timers: 10_000, historyDevices: 100 }
 
 function whole(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value)
@@ -72,6 +74,7 @@ export function parseOptions(argv: string[]): RulesBenchOptions {
         'timer-window': { type: 'string', default: '60' },
         'timer-lead': { type: 'string', default: '30' },
         'register-concurrency': { type: 'string', default: '200' },
+        'history-devices': { type: 'string' },
         only: { type: 'string' },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -102,6 +105,7 @@ export function parseOptions(argv: string[]): RulesBenchOptions {
     timerWindowSeconds: whole('timer-window', values['timer-window'], 1, 3600),
     timerLeadSeconds: whole('timer-lead', values['timer-lead'], 1, 3600),
     registerConcurrency: whole('register-concurrency', values['register-concurrency'], 1, 10_000),
+    historyDevices: whole('history-devices', values['history-devices'] ?? String(quick ? QUICK.historyDevices : 500), 1, 100_000),
     parts: only ? [only as Part] : [...PARTS],
     quick,
     keep: values.keep,
