@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { decodeDevicePayload, MAX_CLOCK_AHEAD_MS, MAX_METRICS, type DecodeResult, type RejectReason } from './device-payloads.ts'
+import { seededRandom } from '../lib/seeded-random.ts'
 type DeviceChannel = 'events' | 'telemetry'
 
 const RECEIVED_AT = Date.UTC(2026, 10, 21, 10, 0, 0)
@@ -91,17 +92,6 @@ describe('a rejection detail never repeats payload values', () => {
   })
 })
 
-/** mulberry32: a tiny seeded PRNG, so the fuzz run is the same every time. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const KEYS = ['type', 'ts', 'temperature', 'humidity', 'co2', 'Bad Key', '__proto__', 'constructor', '1x', '']
 const VALUES: unknown[] = ['pendant.pressed', 'door.opened', 'Pendant', '2026-11-21T10:00:00Z', '2026-11-21T10:00:00+01:00', '2030-01-01T00:00:00Z', '2026-11-21T10:00:00', 17.5, 0, -1, 1e308, null, true, [], {}, [1, 'a'], { a: 1 }]
@@ -134,7 +124,7 @@ function isValidValue(channel: DeviceChannel, result: Extract<DecodeResult, { ok
 
 describe('decodeDevicePayload under fuzzing', () => {
   it('never throws on 2,000 seeded random buffers and returns a rejection or a valid value', () => {
-    const rand = mulberry32(20261121)
+    const rand = seededRandom(20261121)
     const tally = { accepted: 0, rejected: 0 }
     for (let i = 0; i < 2000; i++) {
       const channel: DeviceChannel = rand() < 0.5 ? 'events' : 'telemetry'

@@ -17,6 +17,7 @@ import type { IngestRecord } from '../../lib/records.ts'
 import type { DeviceType, NewDevice } from '../../lib/registry/index.ts'
 import { rulesFor } from '../../rules/definitions/resolve.ts'
 import { defaultRulesConfig } from '../../workers/rules-store.ts'
+import { seededRandom } from '../../lib/seeded-random.ts'
 
 export const TENANTS = ['bench-a', 'bench-b', 'bench-c', 'bench-d'] as const
 const TIME_ZONE = 'Europe/London'
@@ -37,17 +38,6 @@ export const MIX: Readonly<Partial<Record<DeviceType, number>>> = {
 }
 const BEHIND_HUB: ReadonlySet<DeviceType> = new Set(['pendant', 'door-sensor', 'bed-sensor', 'motion-sensor', 'activity-sensor', 'smoke-alarm'])
 
-/** A small seeded PRNG (mulberry32): floats in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export interface FleetDevice {
   index: number
@@ -80,7 +70,7 @@ function typesFor(count: number): DeviceType[] {
     c.n++
   }
   const types = counts.flatMap((c) => Array.from({ length: c.n }, () => c.t))
-  const random = rng(7)
+  const random = seededRandom(7)
   for (let i = types.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1))
     ;[types[i], types[j]] = [types[j]!, types[i]!]
@@ -90,7 +80,7 @@ function typesFor(count: number): DeviceType[] {
 
 export function makeFleet(count: number): Fleet {
   const types = typesFor(count)
-  const random = rng(11)
+  const random = seededRandom(11)
   const devices: FleetDevice[] = types.map((type, index) => ({
     index,
     deviceId: `bench-${type}-${index}`,
@@ -134,7 +124,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10
 
 /** The record of `device` in its report slot `k` (its k-th record), received at `receivedAt`. */
 function recordOf(d: FleetDevice, k: number, receivedAt: number): IngestRecord {
-  const r = rng(d.index * 1_000_003 + k)
+  const r = seededRandom(d.index * 1_000_003 + k)
   const base = { tenant: d.tenant, deviceId: d.deviceId, site: d.site, deviceType: d.type, timeZone: TIME_ZONE, ts: receivedAt - 150, receivedAt, source: 'lookout' as const }
   const event = (eventType: string): IngestRecord => ({ kind: 'event', ...base, eventType })
   const telemetry = (metrics: Record<string, number>): IngestRecord => ({ kind: 'telemetry', ...base, metrics })
