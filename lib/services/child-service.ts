@@ -19,6 +19,8 @@ export interface ChildServiceSpec {
   command: string
   args: string[]
   logFile: string
+  /** Working directory of the server: its data folder, which is how an orphan is recognised later. */
+  cwd: string
   url: string
   isReady: () => Promise<boolean>
   startTimeoutMs?: number
@@ -45,7 +47,7 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 
 export async function startChildService(spec: ChildServiceSpec): Promise<ChildService> {
   const log = await open(spec.logFile, 'a')
-  const child = spawn(spec.command, spec.args, { stdio: ['ignore', log.fd, log.fd], detached: false })
+  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ['ignore', log.fd, log.fd], detached: false })
   await log.close()
   let spawnError: Error | undefined
   child.once('error', (err) => {

@@ -1,10 +1,13 @@
 /**
  * A project-local influxd (InfluxDB 1.x, as Debian packages it). HTTP and the RPC (backup) port
- * listen on 127.0.0.1 only; usage reporting and the _internal monitor database are off.
+ * listen on 127.0.0.1 only; usage reporting and the _internal monitor database are off. It runs
+ * inside its folder and writes its own pid to `influxd.pid` there (removed when it exits cleanly).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startChildService, type ChildService } from './child-service.ts'
+
+export const INFLUXD_PID_FILE = 'influxd.pid'
 
 async function influxPing(url: string): Promise<boolean> {
   try {
@@ -45,8 +48,9 @@ export async function startInfluxd(options: { binary: string; dir: string; httpP
   return startChildService({
     name: 'influxd',
     command: options.binary,
-    args: ['-config', conf],
+    args: ['run', '-config', conf, '-pidfile', path.join(options.dir, INFLUXD_PID_FILE)],
     logFile: path.join(options.dir, 'influxd.log'),
+    cwd: options.dir,
     url,
     isReady: () => influxPing(url),
   })

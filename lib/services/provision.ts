@@ -3,11 +3,14 @@
  * Otherwise the server is provisioned: redis-server and influxd run as children of this process
  * with their data under `<dataDir>/redis` and `<dataDir>/influxdb`, which survive restarts.
  *
- * `<dataDir>/services.json` records the owning process and the children's pids and ports, so that
+ * `<dataDir>/services.json` records the owning process (pid and start time) and the children's
+ * pids and ports, so that
  *  - a second `lookout start` on the same folder refuses to start instead of sharing data files;
  *  - a CLI command (`lookout device add`) uses the running instance's Redis when there is one,
  *    and otherwise provisions Redis for the length of the command;
- *  - children orphaned by a `kill -9` of their owner are stopped before new ones start.
+ *  - children orphaned by a `kill -9` of their owner are stopped before new ones start, and no
+ *    server starts on a folder another process serves (orphans.ts; pids are checked against what
+ *    the process is, never trusted alone).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -15,12 +18,16 @@ import { LookoutError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import type { ChildService } from './child-service.ts'
 import { findFreePort } from './free-port.ts'
-import { startInfluxd } from './influxd.ts'
+import { INFLUXD_PID_FILE, startInfluxd } from './influxd.ts'
 import { ensureBinary } from './install.ts'
-import { redisPing, startRedisServer } from './redis-server.ts'
+import { clearFolder } from './orphans.ts'
+import { REDIS_PID_FILE, redisPing, startRedisServer } from './redis-server.ts'
+import { isRunning, readPidFile, startTimeOf } from './server-process.ts'
 
 interface ServicesState {
   ownerPid?: number
+  /** The owner's start time (clock ticks since boot), so a reused pid is not taken for it. */
+  ownerStart?: number
   redis?: { pid?: number; port: number }
   influx?: { pid?: number; httpPort: number; rpcPort: number }
 }
@@ -44,31 +51,10 @@ export interface ProvisionOptions {
   purpose: 'server' | 'command'
 }
 
-function isAlive(pid: number | undefined): pid is number {
-  if (!pid) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function commandLineOf(pid: number): Promise<string> {
-  try {
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ')
-  } catch {
-    return ''
-  }
-}
-
-/** Stops a server left behind by a dead owner, only if its command line points into our data dir. */
-async function stopOrphan(pid: number | undefined, dataDir: string, log: Logger): Promise<void> {
-  if (!isAlive(pid) || !(await commandLineOf(pid)).includes(dataDir)) return
-  log.warn({ pid }, 'stopping a server left running by an earlier Lookout process')
-  process.kill(pid, 'SIGTERM')
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100))
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+/** The owner named by services.json is this same process still running (not a reused pid). */
+function ownerRunning(state: ServicesState): boolean {
+  if (!isRunning(state.ownerPid)) return false
+  return state.ownerStart === undefined || startTimeOf(state.ownerPid) === state.ownerStart
 }
 
 export async function resolveServices(options: ProvisionOptions): Promise<ResolvedServices> {
@@ -88,7 +74,7 @@ export async function resolveServices(options: ProvisionOptions): Promise<Resolv
     // first start in this folder
   }
 
-  if (isAlive(state.ownerPid) && state.ownerPid !== process.pid) {
+  if (state.ownerPid !== process.pid && ownerRunning(state)) {
     if (options.purpose === 'server') {
       throw new LookoutError(
         'SERVICE_START_FAILED',
@@ -104,11 +90,22 @@ export async function resolveServices(options: ProvisionOptions): Promise<Resolv
     }
   }
 
-  await stopOrphan(state.redis?.pid, options.dataDir, options.log)
-  await stopOrphan(state.influx?.pid, options.dataDir, options.log)
+  const redisDir = path.join(options.dataDir, 'redis')
+  const influxDir = path.join(options.dataDir, 'influxdb')
+  // claim the folder before looking at it, so a CLI command run meanwhile waits for our servers
+  const next: ServicesState = { ownerPid: process.pid, ownerStart: startTimeOf(process.pid) }
+  await writeFile(stateFile, JSON.stringify({ ...state, ...next }))
+  const redisServer = { name: 'redis-server', dir: redisDir, recorded: [state.redis?.pid, await readPidFile(path.join(redisDir, REDIS_PID_FILE))] }
+  const influxServer = { name: 'influxd', dir: influxDir, recorded: [state.influx?.pid, await readPidFile(path.join(influxDir, INFLUXD_PID_FILE))] }
+  try {
+    await clearFolder(redisServer, options.log, { refuseOthers: needLocalRedis })
+    await clearFolder(influxServer, options.log, { refuseOthers: needLocalInflux })
+  } catch (err) {
+    await writeFile(stateFile, JSON.stringify({ ...state, ownerPid: undefined, ownerStart: undefined }))
+    throw err
+  }
 
   const started: ChildService[] = []
-  const next: ServicesState = { ownerPid: process.pid }
   const stopAll = async () => {
     for (const service of started.reverse()) await service.stop()
     await writeFile(stateFile, JSON.stringify({ redis: next.redis && { port: next.redis.port }, influx: next.influx && { ...next.influx, pid: undefined } }))
@@ -118,22 +115,22 @@ export async function resolveServices(options: ProvisionOptions): Promise<Resolv
     if (needLocalRedis) {
       const binary = await ensureBinary('redis-server', 'redis-server', 'REDIS_URL', options)
       const port = await findFreePort(state.redis?.port ?? 6379)
-      const redis = await startRedisServer({ binary, dir: path.join(options.dataDir, 'redis'), port })
+      const redis = await startRedisServer({ binary, dir: redisDir, port })
       started.push(redis)
       next.redis = { pid: redis.pid, port }
       redisUrl = redis.url
-      options.log.info({ url: redis.url, dir: path.join(options.dataDir, 'redis') }, 'started local redis-server')
+      options.log.info({ url: redis.url, dir: redisDir }, 'started local redis-server')
     }
     let influxUrl = options.influxUrl
     if (needLocalInflux) {
       const binary = await ensureBinary('influxd', 'influxdb', 'INFLUX_URL', options)
       const httpPort = await findFreePort(state.influx?.httpPort ?? 8086)
       const rpcPort = await findFreePort(state.influx?.rpcPort ?? 8088)
-      const influx = await startInfluxd({ binary, dir: path.join(options.dataDir, 'influxdb'), httpPort, rpcPort })
+      const influx = await startInfluxd({ binary, dir: influxDir, httpPort, rpcPort })
       started.push(influx)
       next.influx = { pid: influx.pid, httpPort, rpcPort }
       influxUrl = influx.url
-      options.log.info({ url: influx.url, dir: path.join(options.dataDir, 'influxdb') }, 'started local influxd')
+      options.log.info({ url: influx.url, dir: influxDir }, 'started local influxd')
     }
     await writeFile(stateFile, JSON.stringify(next))
     return { redisUrl: redisUrl!, influxUrl, provisioned: started.map((s) => s.name), stop: stopAll }

@@ -1,11 +1,15 @@
 /**
  * A project-local redis-server: AOF on (`appendfsync everysec`) and `maxmemory-policy noeviction`,
  * as BullMQ requires for jobs to survive restarts and never be evicted. Listens on 127.0.0.1 only.
+ * It writes its own pid to `redis-server.pid` in its folder (removed when it exits cleanly), so a
+ * server orphaned before services.json named it is still known as ours.
  */
 import net from 'node:net'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startChildService, type ChildService } from './child-service.ts'
+
+export const REDIS_PID_FILE = 'redis-server.pid'
 
 export function redisPing(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -31,6 +35,7 @@ export async function startRedisServer(options: { binary: string; dir: string; p
       'bind 127.0.0.1',
       'protected-mode yes',
       `dir "${options.dir}"`,
+      `pidfile "${path.join(options.dir, REDIS_PID_FILE)}"`,
       'appendonly yes',
       'appendfsync everysec',
       'save ""',
@@ -45,6 +50,7 @@ export async function startRedisServer(options: { binary: string; dir: string; p
     command: options.binary,
     args: [conf],
     logFile: path.join(options.dir, 'redis.log'),
+    cwd: options.dir,
     url: `redis://127.0.0.1:${options.port}`,
     isReady: () => redisPing(options.port),
   })
