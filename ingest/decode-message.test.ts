@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { routeFor } from './decode-message.ts'
+import type { Device } from '../lib/registry/index.ts'
+import { createMessageDecoder, routeFor, type Route } from './decode-message.ts'
 import type { Principal } from './principals.ts'
 
 const device: Principal = {
@@ -35,5 +36,29 @@ describe('routeFor (the publish ACL)', () => {
   ]
   it.each(cases)('$name', ({ principal, topic, expected }) => {
     expect(routeFor(principal, topic)).toEqual(expected)
+  })
+})
+
+describe('decode: a button press is the alarm of the device it is fitted as (lib/button-alarms.ts)', () => {
+  const pendant: Device = { deviceId: 'pendant-9', tenant: 'council-a', type: 'pendant', site: 'flat-1', timeZone: 'Europe/London', devEui: '24e124538b000001', codec: 'milesight-iot/ws101' }
+  const doorbell: Device = { ...pendant, deviceId: 'bell-9', type: 'activity-sensor', devEui: '24e124538b000002' }
+  const byEui = new Map([pendant, doorbell].map((d) => [d.devEui!, d]))
+  const decoder = createMessageDecoder({ maxPayloadBytes: 16384, deviceByDevEui: async (eui) => byEui.get(eui) })
+  const asDevice = (d: Device): Principal => ({ kind: 'device', device: d })
+  const up = (devEui: string) => ({
+    route: { channel: 'chirpstack', topic: { applicationId: 'app', devEui, event: 'up' } } as Route,
+    payload: Buffer.from(JSON.stringify({ deduplicationId: `d-${devEui}`, deviceInfo: { applicationId: 'app', devEui }, fPort: 85, data: Buffer.from([0xff, 0x2e, 0x02]).toString('base64') })),
+  })
+  const cases: { name: string; principal: Principal; route: Route; payload: Buffer; expected: string[] }[] = [
+    { name: 'a pendant sends button.pressed in Lookout JSON', principal: asDevice(pendant), route: { channel: 'events' }, payload: Buffer.from('{"type":"button.pressed"}'), expected: ['pendant.pressed'] },
+    { name: 'an activity sensor sends button.pressed in Lookout JSON', principal: asDevice(doorbell), route: { channel: 'events' }, payload: Buffer.from('{"type":"button.pressed"}'), expected: ['button.pressed'] },
+    { name: "a pendant's SenML press", principal: asDevice(pendant), route: { channel: 'senml' }, payload: Buffer.from('[{"n":"button","vs":"short"}]'), expected: ['pendant.pressed'] },
+    { name: "a WS101 pendant's long press over ChirpStack, decoded by the built-in codec", principal: chirpstack, ...up(pendant.devEui!), expected: ['pendant.pressed'] },
+    { name: "a WS101 doorbell's long press over ChirpStack", principal: chirpstack, ...up(doorbell.devEui!), expected: ['button.pressed'] },
+  ]
+  it.each(cases)('$name', async ({ principal, route, payload, expected }) => {
+    const decoded = await decoder.decode(principal, route, payload, Date.parse('2026-01-05T10:00:00Z'))
+    expect(decoded.ok).toBe(true)
+    expect(decoded.ok && decoded.records.flatMap((r) => (r.kind === 'event' ? [r.eventType] : []))).toEqual(expected)
   })
 })

@@ -8,13 +8,15 @@
  *
  * LoRaWAN uplinks use the network server's decoded object when present, else the raw bytes go
  * through the device's codec (built in, or the tenant's own in the sandbox). Fields are mapped to
- * the canonical vocabulary; unknown fields are kept as text (`unmapped`) and counted.
+ * the canonical vocabulary; unknown fields are kept as text (`unmapped`) and counted. A button press
+ * on a pendant or pull-cord becomes its alarm (lib/button-alarms.ts), from every format.
  *
  * An integration may publish for devices registered to its own tenant only: an uplink for an
  * unknown DevEUI, or one of another tenant, is rejected (acknowledged, not stored, counted, and
  * reported on the integration's errors topic), so one unregistered sensor cannot cut off a network
  * server. Events the network server sends that Lookout does not consume are acknowledged and skipped.
  */
+import { eventOnDevice } from '../lib/button-alarms.ts'
 import type { IngestRecord, RecordSource } from '../lib/records.ts'
 import type { Device } from '../lib/registry/index.ts'
 import { builtinCodec, type UplinkOutput } from './codecs/index.ts'
@@ -93,7 +95,12 @@ export function recordsFrom(device: Device, source: RecordSource, normalized: No
   return records
 }
 
-function outcome(records: IngestRecord[]): DecodeOutcome {
+/**
+ * Every decoded message's records, events as the device's type means them (a button press on a
+ * pendant is a pendant press: lib/button-alarms.ts), and how many vendor fields were unmapped.
+ */
+function outcome(decoded: IngestRecord[]): DecodeOutcome {
+  const records = decoded.map((r) => (r.kind === 'event' ? { ...r, eventType: eventOnDevice(r.deviceType, r.eventType) } : r))
   const unmappedFields = records.reduce((n, r) => n + (r.kind === 'telemetry' ? Object.keys(r.unmapped ?? {}).length : 0), 0)
   return { ok: true, records, unmappedFields }
 }

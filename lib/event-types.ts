@@ -29,7 +29,7 @@ export const EVENT_TYPES = {
   'chair.exited': 'Out of chair',
   'chair.entered': 'Back in chair',
   'motion.detected': 'Motion (PIR) detected',
-  'button.pressed': 'Generic button press (for example a daily OK button)',
+  'button.pressed': 'Generic button press (for example a daily OK button); on a pendant or pull-cord it is that device\'s alarm, pendant.pressed or pullcord.pulled (lib/button-alarms.ts)',
   'pill.taken': 'Pill taken (stc 0083)',
   'pill.missed': 'Pill not taken (stc 0081)',
   'water.flow_started': 'Water outlet draw started',

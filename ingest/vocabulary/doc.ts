@@ -2,6 +2,7 @@
  * docs/vocabulary.md, rendered from the tables (never edited by hand): scripts/write-vocabulary-doc.ts
  * writes it, doc.test.ts fails when the committed file differs.
  */
+import { BUTTON_ALARMS, BUTTON_PRESSED } from '../../lib/button-alarms.ts'
 import { EVENT_TYPES } from '../../lib/event-types.ts'
 import { CHIRPSTACK_LOG_CODES } from './chirpstack-log-codes.ts'
 import { CONTEXT_METRICS, FIELD_ALIASES, MODEL_OVERRIDES, type FieldMapping } from './fields.ts'
@@ -111,6 +112,15 @@ export function renderVocabularyDoc(): string {
       Object.entries(CONTEXT_METRICS).flatMap(([context, metrics]) =>
         Object.entries(metrics).map(([from, to]) => [code(context), code(from), code(to ?? from)]),
       ),
+    ),
+    '',
+    '## Button presses by device type',
+    '',
+    `A button press (\`${BUTTON_PRESSED}\`, from every field and model override above that maps to it: a press of any kind, short, long or double, and \`status\` 1 of the Browan TBPB100) is the alarm of the device it is fitted as. The device's registered type decides, for every format (Lookout JSON, SenML, ChirpStack, The Things Stack) and in \`lookout rules test\`: on the types below the press is stored, and seen by the rules, as their alarm event (R01 raises P1); on any other type (a doorbell or a daily "I am up" button on an \`activity-sensor\`) it stays \`${BUTTON_PRESSED}\` and raises nothing. A Browan TBPB100 decoded by the network server sends only \`status\`, so register it with \`--codec browan/tbpb100\` (or use The Things Stack with the device-repository entry, whose version ids name the model). See docs/decisions/0011-button-events-by-device-type.md.`,
+    '',
+    table(
+      ['device type', 'a button press is'],
+      Object.entries(BUTTON_ALARMS).map(([deviceType, event]) => [code(deviceType), code(event ?? BUTTON_PRESSED)]),
     ),
     '',
     '## SenML units',

@@ -37,6 +37,7 @@ export interface FieldMapping {
 const LEAK_TEXT = { leak: 1, normal: 0 } as const
 const NETVOX_LEAK = { Leak: 1, NoLeak: 0 } as const
 const BOOLEAN = { true: 1, false: 0 } as const
+const PRESS_KINDS = { short: 'button.pressed', long: 'button.pressed', double: 'button.pressed', unknown: 'button.pressed' } as const
 
 export const FIELD_ALIASES: Readonly<Record<string, FieldMapping>> = {
   // temperature and humidity
@@ -114,8 +115,15 @@ export const FIELD_ALIASES: Readonly<Record<string, FieldMapping>> = {
   pulse: { metric: 'pulse_count', seenIn: 'Milesight EM300-DI' },
   pulseAbs: { metric: 'pulse_count', seenIn: 'Elsys EMS Door (absolute count)' },
   pulse_count: { metric: 'pulse_count', seenIn: 'Lookout telemetry' },
-  // momentary occurrences → events
-  button: { events: { short: 'button.pressed', long: 'button.pressed', double: 'button.pressed' }, seenIn: 'Milesight WS101' },
+  // momentary occurrences → events. A press of any kind is `button.pressed` (on a pendant or pull-cord it
+  // becomes the alarm: lib/button-alarms.ts); so is a press the decoder could not name ("unknown": the
+  // WS101 sends its press channel only when pressed)
+  button: { events: PRESS_KINDS, seenIn: 'Milesight WS101 (device repository decoder, Lookout milesight-iot/ws101)' },
+  press: { events: PRESS_KINDS, seenIn: "Milesight WS101 (Milesight's ChirpStack decoder, SensorDecoders WS_Series/WS101)" },
+  'button_event.status': {
+    events: { 'short press': 'button.pressed', 'long press': 'button.pressed', 'double press': 'button.pressed' },
+    seenIn: "Milesight WS101 (Milesight's decoder, SensorDecoders ws-series/ws101: button_event: { status })",
+  },
 }
 
 const BROWAN_BATTERY_VOLTS: FieldMapping = { metric: 'battery_voltage', seenIn: 'Browan (battery in V)' }

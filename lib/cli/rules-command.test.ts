@@ -50,6 +50,20 @@ describe('lookout rules test', () => {
     expect(out.map((l) => (JSON.parse(l) as { rule: string; deviceId: string }).deviceId)).toEqual(['hub-9'])
   })
 
+  it("raises the manual alarm (P1 R01) for a pendant's button press, and nothing for an activity sensor's", async () => {
+    const events = file(
+      'buttons.jsonl',
+      [
+        '{"ts":"2026-01-06T10:00:00Z","deviceId":"ws101-pendant","deviceType":"pendant","type":"button.pressed"}',
+        '{"ts":"2026-01-06T10:01:00Z","deviceId":"ws101-doorbell","deviceType":"activity-sensor","type":"button.pressed"}',
+      ].join('\n'),
+    )
+    const { code, out } = await cli(['rules', 'test', rulesFile, events, '--until', '2026-01-06T10:02:00Z'])
+    expect(code).toBe(0)
+    const lines = out.map((l) => JSON.parse(l) as { action: string; rule: string; priority: string; deviceId: string; facts: Record<string, unknown> })
+    expect(lines.map((l) => [l.action, l.rule, l.priority, l.deviceId, l.facts.eventType])).toEqual([['raise', 'R01', 'P1', 'ws101-pendant', 'pendant.pressed']])
+  })
+
   const bad: { name: string; argv: () => string[]; message: RegExp }[] = [
     { name: 'a bad events line', argv: () => ['rules', 'test', rulesFile, file('bad.jsonl', '{"ts":"2026-01-06T10:00:00Z","deviceId":"door-1","type":"door.closed"}\n')], message: /bad\.jsonl line 1: deviceType: required .*\[REPLAY_INPUT_INVALID\]/ },
     { name: 'a bad rules file', argv: () => ['rules', 'test', file('bad.yaml', 'tenant: acme\npacks: [responders]\n'), path.join(scenarios, 'R01.fires.jsonl')], message: /packs\[0\] \(line 2\): expected one of .*\[RULES_INVALID\]/ },

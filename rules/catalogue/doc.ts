@@ -183,7 +183,7 @@ clock, and prints every alert it would raise or clear. It needs no Redis and no 
 | \`ts\` | when it happened: ISO 8601 with a zone, or epoch ms (required) |
 | \`receivedAt\` | when Lookout received it (default \`ts\`); the decision time |
 | \`deviceId\` | required |
-| \`type\` | an event type (docs/vocabulary.md), or |
+| \`type\` | an event type (docs/vocabulary.md), read as ingest hands it on: \`button.pressed\` of a \`pendant\` or \`pull-cord\` is its alarm (\`pendant.pressed\`, \`pullcord.pulled\`), or |
 | \`metrics\` | telemetry: \`{ name: number }\` (exactly one of \`type\` and \`metrics\`) |
 | \`deviceType\`, \`site\`, \`timeZone\`, \`hub\`, \`resident\` | the device, given on its first line (\`deviceType\` required there unless a devices file lists it; \`site\` defaults to \`unassigned\`, \`timeZone\` to Europe/London); a later line may repeat but not change them |
 

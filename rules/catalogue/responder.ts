@@ -15,7 +15,8 @@ export const RESPONDER_RULES: readonly RuleDefinition[] = [
     id: 'R01',
     kind: 'immediate',
     title: 'Manual alarm (pendant, pull-cord, panic)',
-    description: 'Any manual alarm raises at once; the ARC must answer within 60 s (97.5 %) / 180 s (99 %). Source: domain.md B1 R01 (A1, A3: SCAIP dty 0003/0004/0007, stc 0010); B0 → P1.',
+    description:
+      'Any manual alarm raises at once; the ARC must answer within 60 s (97.5 %) / 180 s (99 %). A LoRaWAN button (Browan TBPB100, Milesight WS101: any press, short, long or double) on a pendant or pull-cord arrives as its pendant.pressed or pullcord.pulled (docs/vocabulary.md, "Button presses by device type"); on other device types a press is button.pressed and raises nothing. Source: domain.md B1 R01 (A1, A3: SCAIP dty 0003/0004/0007, stc 0010); B0 → P1.',
     priority: 'P1',
     appliesTo: { deviceTypes: ['pendant', 'pull-cord'] },
     params: { eventTypes: ['pendant.pressed', 'pullcord.pulled', 'panic.pressed'] },

@@ -28,7 +28,7 @@ export interface Scenario {
 
 export const SCENARIOS: Scenario[] = [
   // responder
-  { rule: 'R01', fires: [['raise', '2026-01-05T10:00:00.000Z']] },
+  { rule: 'R01', fires: [['raise', '2026-01-05T10:00:00.000Z'], ['raise', '2026-01-05T10:05:00.000Z'], ['raise', '2026-01-05T10:10:00.000Z']] },
   { rule: 'R02', fires: [['raise', '2026-01-05T10:00:00.000Z']] },
   { rule: 'R03', fires: [['raise', '2026-01-05T10:00:00.000Z'], ['raise', '2026-01-05T10:01:00.000Z']] },
   { rule: 'R04', fires: [['raise', '2026-01-05T10:00:00.000Z']] },

@@ -36,6 +36,22 @@ describe('parseEventsJsonl', () => {
     ])
   })
 
+  it("reads a button press as ingest hands it on: a pendant's or pull-cord's is its alarm, another device's stays a press", () => {
+    const devices = parseDevicesJson('[{"deviceId":"cord-1","deviceType":"pull-cord"}]')
+    const text = [
+      '{"ts":"2026-01-05T10:00:00Z","deviceId":"pendant-1","deviceType":"pendant","type":"button.pressed"}',
+      '{"ts":"2026-01-05T10:01:00Z","deviceId":"cord-1","type":"button.pressed"}',
+      '{"ts":"2026-01-05T10:02:00Z","deviceId":"bell-1","deviceType":"activity-sensor","type":"button.pressed"}',
+      '{"ts":"2026-01-05T10:03:00Z","deviceId":"pendant-1","type":"status.heartbeat"}',
+    ].join('\n')
+    expect(parseEventsJsonl(text, devices).events.map((e) => [e.deviceId, e.eventType])).toEqual([
+      ['pendant-1', 'pendant.pressed'],
+      ['cord-1', 'pullcord.pulled'],
+      ['bell-1', 'button.pressed'],
+      ['pendant-1', 'status.heartbeat'],
+    ])
+  })
+
   it('uses a devices file for devices the lines do not describe', () => {
     const devices = parseDevicesJson('[{"deviceId":"bed-1","deviceType":"bed-sensor","site":"flat-1","registeredAt":"2026-01-01T00:00:00Z"}]')
     const input = parseEventsJsonl('{"ts":"2026-01-05T22:10:00Z","deviceId":"bed-1","type":"bed.exited","site":"flat-1"}', devices)

@@ -6,10 +6,12 @@
  *   {"ts":"2026-01-05T22:10:00Z","deviceId":"bed-1","deviceType":"bed-sensor","type":"bed.exited"}
  *   {"ts":"2026-01-05T22:15:00Z","deviceId":"env-1","metrics":{"humidity":72}}
  *
- * Blank lines and lines starting with "#" are skipped.
+ * Blank lines and lines starting with "#" are skipped. Event types are read as ingest hands them on:
+ * a `button.pressed` of a pendant or pull-cord is its alarm (lib/button-alarms.ts).
  */
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import { eventOnDevice } from '../../lib/button-alarms.ts'
 import { DEVICE_ID, DEVICE_ID_RULE, SITE_ID } from '../../lib/ids.ts'
 import { LookoutError } from '../../lib/errors.ts'
 import { DEVICE_TYPES, type DeviceType } from '../../lib/registry/device-types.ts'
@@ -174,7 +176,9 @@ export function parseEventsJsonl(text: string, devices: readonly ReplayDevice[] 
     const ts = instantMs(e.ts)
     const receivedAt = e.receivedAt === undefined ? undefined : instantMs(e.receivedAt)
     if (receivedAt !== undefined && receivedAt < ts) invalid(where, 'receivedAt: before ts (a record is received after it happens)')
-    events.push({ line, deviceId: e.deviceId, ts, receivedAt, eventType: e.type, metrics: e.metrics })
+    // as ingest hands it on: a button press on a pendant is a pendant press
+    const eventType = e.type === undefined ? undefined : eventOnDevice(device.deviceType, e.type)
+    events.push({ line, deviceId: e.deviceId, ts, receivedAt, eventType, metrics: e.metrics })
   })
   return { events, devices: [...known.values()].map(({ from: _from, ...d }) => d) }
 }
