@@ -1,6 +1,6 @@
 /**
  * Canonical event types: the one vocabulary every source maps to (Lookout JSON, SenML, LoRaWAN
- * codecs, SCAIP status codes) and the rules match on. Sources: ../shared/domain.md A3 (SCAIP
+ * codecs, SCAIP status codes) and the rules match on. Sources: docs/domain.md A3 (SCAIP
  * status codes), B0 (device taxonomy), B1/B2 (rule inputs).
  *
  * Devices may send other dotted types (Lookout JSON accepts them); those are stored and can be used

@@ -1,5 +1,5 @@
 /**
- * Priorities after ../shared/domain.md B0: P1 life-safety (ARC now; the 60 s / 180 s clock starts),
+ * Priorities after docs/domain.md B0: P1 life-safety (ARC now; the 60 s / 180 s clock starts),
  * P2 urgent same shift, P3 prevention / next working day, P4 asset planning.
  */
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const

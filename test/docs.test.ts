@@ -1,5 +1,5 @@
 /** Documentation that must match the code: error codes and the README's configuration table. */
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../lib/errors.ts'
@@ -37,5 +37,43 @@ describe('README configuration table', () => {
     const documented = [...section.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)
     expect(read_.length).toBeGreaterThan(10)
     expect([...new Set(documented)].sort()).toEqual([...new Set(read_)].sort())
+  })
+})
+
+/** Source and documentation files of the repository (not node_modules, not generated results). */
+async function sourceFiles(): Promise<string[]> {
+  const dirs = ['bench', 'bin', 'dashboards', 'docs', 'ingest', 'lib', 'rules', 'scripts', 'simulators', 'test', 'workers']
+  const files = ['README.md']
+  for (const dir of dirs) {
+    for (const entry of await readdir(path.join(root, dir), { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && /\.(ts|js|md)$/.test(entry.name)) files.push(path.relative(root, path.join(entry.parentPath, entry.name)))
+    }
+  }
+  return files
+}
+
+describe('docs/domain.md', () => {
+  it('has every section and rule row the code and docs cite', async () => {
+    const doc = await read('docs/domain.md')
+    const sections = new Map(doc.split(/^## /m).map((part) => [part.slice(0, part.indexOf('.')), part] as const))
+    const missing: string[] = []
+    for (const file of await sourceFiles()) {
+      if (file === path.normalize('docs/domain.md')) continue
+      for (const m of (await read(file)).matchAll(/docs\/domain\.md ([A-E][0-9]?)\b(?: ([RHF][0-9]{2})\b)?/g)) {
+        const [, section, row] = m as unknown as [string, string, string | undefined]
+        const text = sections.get(section)
+        if (text === undefined) missing.push(`${file}: section ${section}`)
+        else if (row !== undefined && !text.includes(`**${row}**`)) missing.push(`${file}: ${section} ${row}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('cites nothing outside the repository (the old ../shared research notes)', async () => {
+    const outside: string[] = []
+    for (const file of await sourceFiles()) {
+      if (/\.\.\/shared\/|\banchors\.md\b|(?<![\w/])domain\.md/.test(await read(file))) outside.push(file)
+    }
+    expect(outside).toEqual([])
   })
 })

@@ -15,7 +15,7 @@ const EUI = '24e124707c123456'
 const topic = (event: ChirpstackTopic['event']): ChirpstackTopic => ({ applicationId: APP, devEui: EUI, event })
 const receivedAt = Date.parse('2025-01-15T07:42:11Z')
 
-/** domain.md C1, verbatim. */
+/** The worked example of docs/domain.md C1: the documented field names, made-up values. */
 const C1_UP = {
   deduplicationId: '9d3a1c2e-4b7f-4e21-8a0c-3f5d2b6e7a90',
   time: '2025-01-15T07:42:10.123456+00:00',
@@ -81,7 +81,7 @@ describe('parseChirpstackTopic', () => {
 })
 
 describe('parseChirpstackUp', () => {
-  it('domain.md C1 example', () => {
+  it('docs/domain.md C1 example', () => {
     expect(parseChirpstackUp(C1_UP, topic('up'), receivedAt)).toEqual({
       ok: true,
       value: {

@@ -1,5 +1,5 @@
 /**
- * ChirpStack v4 MQTT integration (../shared/domain.md C1; chirpstack/chirpstack:
+ * ChirpStack v4 MQTT integration (docs/domain.md C1; chirpstack/chirpstack:
  * api/proto/integration/integration.proto, protobuf JSON mapping: camelCase, zero values omitted).
  *
  *   application/<applicationId>/device/<devEui>/event/<up|status|log|join>
@@ -91,7 +91,10 @@ export interface ChirpstackUplink extends LorawanUplink {
   applicationId: string
   tenantId?: string
   deviceProfileName?: string
-  /** deviceInfo.tags, e.g. { uprn, room } (domain.md C6: site from tags). */
+  /**
+   * deviceInfo.tags, e.g. { uprn, room } (docs/domain.md C6: they can carry the site; Lookout
+   * takes the site from the registry).
+   */
   tags?: Record<string, string>
   /** The device-profile codec's output; map it with normalizeFields. */
   object?: Record<string, unknown>

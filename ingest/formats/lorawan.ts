@@ -1,7 +1,7 @@
 /**
  * What ChirpStack and The Things Stack uplinks have in common, and helpers both parsers use.
  * Both network servers omit fields whose value is the protobuf default (0, false, "") from their
- * JSON (../shared/domain.md C), so fPort and fCnt default to 0 and a missing payload is empty.
+ * JSON (docs/domain.md C), so fPort and fCnt default to 0 and a missing payload is empty.
  */
 import { z } from 'zod'
 

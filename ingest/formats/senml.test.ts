@@ -81,7 +81,7 @@ describe('resolveSenml: the RFC 8428 examples resolve to the spec authors\' reso
 })
 
 describe('parseSenml: readings by time, through the vocabulary', () => {
-  it('domain.md C3: four readings now, the leak ten minutes earlier', () => {
+  it('docs/domain.md C3: four readings now, the leak ten minutes earlier', () => {
     const pack = [
       { bn: 'urn:dev:mac:24e124707c123456:', bt: 1736926930, n: 'temperature', u: 'Cel', v: 30.8 },
       { n: 'humidity', u: '%RH', v: 50.5 },

@@ -14,7 +14,7 @@ describe('parseDeviceStatus: accepted', () => {
     { name: 'SCAIP power failure', json: { stc: '0085' }, expected: { ts: receivedAt, metrics: {}, events: ['mains.lost'], unmapped: { stc: '0085' } } },
     { name: 'SCAIP heartbeat', json: { mty: 'PI' }, expected: { ts: receivedAt, metrics: {}, events: ['status.heartbeat'], unmapped: {} } },
     {
-      name: 'SCAIP heartbeat of domain.md C5 (PI, local unit, normal state)',
+      name: 'SCAIP heartbeat of docs/domain.md C5 (PI, local unit, normal state)',
       json: { mty: 'PI', dty: '0048', stc: '0070' },
       expected: { ts: receivedAt, metrics: {}, events: ['status.heartbeat'], unmapped: { stc: '0070', dty: '0048' } },
     },
@@ -24,7 +24,7 @@ describe('parseDeviceStatus: accepted', () => {
       expected: { ts: receivedAt, metrics: {}, events: ['status.heartbeat'], unmapped: { stc: '0102' } },
     },
     {
-      name: 'SCAIP fall alarm of domain.md C5',
+      name: 'SCAIP fall alarm of docs/domain.md C5',
       json: { mty: 'ME', dty: '0005', stc: '0009' },
       expected: { ts: receivedAt, metrics: {}, events: ['fall.detected'], unmapped: { stc: '0009', dty: '0005' } },
     },

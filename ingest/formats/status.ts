@@ -9,7 +9,8 @@
  *   {"stc":"0010","dty":"0004"}                → pullcord.pulled (an alarm takes its event from dty)
  *   {"mty":"PI"}                               → status.heartbeat (SCAIP heartbeat)
  * Each may carry "ts" (ISO 8601 with a time zone; the ingest/device-payloads.ts rules) and
- * "battery". The SCAIP codes are also kept verbatim in `unmapped` (`stc`, `dty`: domain.md C6).
+ * "battery". The SCAIP codes are also kept verbatim in `unmapped` (`stc`, `dty`:
+ * docs/domain.md C6).
  * An `stc` that is not in the table is refused (status_code_unknown): Lookout cannot tell a new
  * alarm from noise, and the device must hear that its message was not understood.
  */

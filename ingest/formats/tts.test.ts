@@ -6,7 +6,7 @@ import type { FormatRejectReason } from './types.ts'
 const receivedAt = Date.parse('2025-01-15T03:12:45Z')
 const topic: TtsTopic = { applicationId: 'council-leak', tenantId: 'ttn', deviceId: 'eui-24e124136d112233', event: 'up' }
 
-/** domain.md C2, verbatim. */
+/** The worked example of docs/domain.md C2: the documented field names, made-up values. */
 const C2_UP = {
   end_device_ids: {
     device_id: 'eui-24e124136d112233',
@@ -72,7 +72,7 @@ describe('parseTtsTopic', () => {
 })
 
 describe('parseTtsUplink', () => {
-  it('domain.md C2 example', () => {
+  it('docs/domain.md C2 example', () => {
     expect(parseTtsUplink(C2_UP, topic, receivedAt)).toEqual({
       ok: true,
       value: {

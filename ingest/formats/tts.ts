@@ -1,5 +1,5 @@
 /**
- * The Things Stack v3 (TTN / TTI / open source) MQTT server uplinks (../shared/domain.md C2;
+ * The Things Stack v3 (TTN / TTI / open source) MQTT server uplinks (docs/domain.md C2;
  * TheThingsIndustries/lorawan-stack-docs: doc/content/integrations/data-formats). TTS omits
  * fields holding default values, so f_port and f_cnt default to 0 and frm_payload may be absent.
  *

@@ -1,7 +1,7 @@
 /**
  * Canonical metrics: the one set of names and units every source is mapped to before storage and
- * rules (../shared/domain.md C6: "metrics{} (SI units)", with the units people read in housing:
- * °C, %RH, ppm, hPa, kWh). A metric name is also a valid Lookout telemetry key
+ * rules (docs/domain.md C6: one name and one unit per measurement, the units people read in
+ * housing: °C, %RH, ppm, hPa, kWh). A metric name is also a valid Lookout telemetry key
  * (`^[a-z][a-z0-9_]{0,63}$`, ingest/device-payloads.ts).
  *
  * `kind`:

@@ -8,7 +8,7 @@ const result = (partial: Partial<Normalized>): Normalized => ({ ...none, ...part
 describe('normalizeFields: decoded LoRaWAN payloads (device-repository example outputs)', () => {
   const cases: { name: string; fields: Record<string, unknown>; options?: NormalizeOptions; expected: Normalized }[] = [
     {
-      name: 'Milesight AM103 (domain.md C1 object)',
+      name: 'Milesight AM103 (docs/domain.md C1 object)',
       fields: { battery: 92, temperature: 30.8, humidity: 50.5, co2: 1255 },
       expected: result({ metrics: { battery: 92, temperature: 30.8, humidity: 50.5, co2: 1255 } }),
     },
@@ -18,7 +18,7 @@ describe('normalizeFields: decoded LoRaWAN payloads (device-repository example o
       expected: result({ metrics: { battery: 92, co2: 1255, humidity: 50.5, pressure: 1004.7, temperature: 30.8, tvoc: 7 } }),
     },
     {
-      name: 'Milesight EM300-MLD leak (domain.md C2): a level, so a metric and no event',
+      name: 'Milesight EM300-MLD leak (docs/domain.md C2): a level, so a metric and no event',
       fields: { battery: 92, leakage_status: 'leak' },
       expected: result({ metrics: { battery: 92, leak: 1 } }),
     },

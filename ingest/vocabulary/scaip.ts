@@ -1,6 +1,6 @@
 /**
  * SCAIP (CLC/TS 50134-9) code lists → canonical events. Codes and meanings from
- * ../shared/domain.md A3 (`caruhome/scaip-gateway: scaip_gateway/spec.py`); the alarm device
+ * docs/domain.md A3 (`caruhome/scaip-gateway: scaip_gateway/spec.py`); the alarm device
  * mapping follows B0.
  *
  * A status code with `event: null` is known and accepted but raises no event (its code is kept

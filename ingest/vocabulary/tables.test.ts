@@ -63,7 +63,7 @@ describe('vocabulary tables are consistent', () => {
   })
 })
 
-describe('SCAIP status codes of domain.md A3 that rules use', () => {
+describe('SCAIP status codes of docs/domain.md A3 that rules use', () => {
   const cases: [string, string | undefined, string | null][] = [
     ['0102', undefined, 'status.heartbeat'],
     ['0103', undefined, 'status.heartbeat'],

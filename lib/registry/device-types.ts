@@ -1,5 +1,5 @@
 /**
- * The device types Lookout knows, after the SCAIP device taxonomy (../shared/domain.md B0) and the
+ * The device types Lookout knows, after the SCAIP device taxonomy (docs/domain.md B0) and the
  * built-environment sensors of the facilities rules. A type decides which rules apply by default.
  */
 export const DEVICE_TYPES = [

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parseRules } from '../definitions/load.ts'
 import { PACK_NAMES } from '../definitions/schema.ts'
@@ -22,10 +23,17 @@ describe('the shipped catalogue', () => {
   })
 
   const sections: Record<string, string> = { R: 'B1', H: 'B2', F: 'B4' }
-  it.each(all.map(({ pack, rule }) => ({ pack, id: rule.id, rule })))('$id cites its domain.md row and is in the right pack', ({ pack, id, rule }) => {
+  /** The text of each `## <id>. …` section of docs/domain.md, by id. */
+  const domainDoc = new Map(
+    readFileSync(new URL('../../docs/domain.md', import.meta.url), 'utf8')
+      .split(/^## /m)
+      .map((part) => [part.slice(0, part.indexOf('.')), part] as const),
+  )
+  it.each(all.map(({ pack, rule }) => ({ pack, id: rule.id, rule })))('$id cites its docs/domain.md row and is in the right pack', ({ pack, id, rule }) => {
     const row = id.split('-')[0]!
     const section = sections[row[0]!]!
-    expect(rule.description).toContain(`Source: domain.md ${section} ${row}`)
+    expect(rule.description).toContain(`Source: docs/domain.md ${section} ${row}`)
+    expect(domainDoc.get(section), `docs/domain.md ${section} states ${row}`).toContain(`**${row}**`)
     expect(pack).toBe({ B1: 'responder', B2: 'device-health', B4: 'facilities' }[section])
     if (rule.enabled === false) expect(rule.description).toContain('enable per device')
     expect(rule.title.length).toBeLessThanOrEqual(80)

@@ -51,7 +51,7 @@ A rule watches one device (the *subject*: tenant, device, device type, site, tim
 resident) and raises alerts into the alert store. Each rule is a **definition** (data: an id, a
 kind, a title, a priority, the device types it applies to, parameters) evaluated by a **kind** (code:
 a pure evaluator in \`rules/kinds/\`). Lookout ships a catalogue of definitions after
-\`../shared/domain.md\` section B, grouped into packs; a tenant enables packs, adds its own rules and
+\`docs/domain.md\` section B, grouped into packs; a tenant enables packs, adds its own rules and
 overrides parameters in its **rules file**.
 
 ## The rules file
@@ -73,7 +73,7 @@ rules:                              # the tenant's own rules
     kind: immediate                 # a kind (below)
     title: Back door opened at night   # short, shown on the alert; no personal data
     description: 'Back door opened 23:00-05:00. Source: care-plan template v2.'
-    priority: P2                    # P1 life-safety … P4 asset planning (domain.md B0)
+    priority: P2                    # P1 life-safety … P4 asset planning (docs/domain.md B0)
     appliesTo: { deviceTypes: [door-sensor] }
     enabled: true                   # optional; false: only where an override enables it
     escalations: []                 # optional: [{ keySuffix: ":repeated", priority: P2 }]
@@ -230,7 +230,7 @@ export function renderRulesDoc(): string {
     '',
     '## The shipped catalogue',
     '',
-    'Priorities after domain.md B0; numbers marked [D] are our design, not a standard (domain.md: "put [D] thresholds in config, not code"): change them with overrides.',
+    "Priorities after docs/domain.md B0; numbers marked [D] are Lookout's defaults, not a standard (docs/domain.md): change them with overrides.",
     '',
     PACK_NAMES.map(packSection).join('\n\n'),
     '',

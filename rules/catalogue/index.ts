@@ -1,5 +1,5 @@
 /**
- * The shipped catalogue: the rules of ../shared/domain.md B that the rule kinds can express, grouped
+ * The shipped catalogue: the rules of docs/domain.md B that the rule kinds can express, grouped
  * into packs a tenant enables in its rules file (`packs: [responder]`). Documented in docs/rules.md,
  * generated from this data (scripts/write-rules-doc.ts).
  */
@@ -15,9 +15,9 @@ export const PACKS: Readonly<Record<PackName, readonly RuleDefinition[]>> = {
 }
 
 export const PACK_AUDIENCES: Readonly<Record<PackName, string>> = {
-  responder: 'telecare responders and the ARC (domain.md B1)',
-  'device-health': 'the TEC technical team (domain.md B2)',
-  facilities: 'facilities managers and water-hygiene contractors (domain.md B4)',
+  responder: 'telecare responders and the ARC (docs/domain.md B1)',
+  'device-health': 'the TEC technical team (docs/domain.md B2)',
+  facilities: 'facilities managers and water-hygiene contractors (docs/domain.md B4)',
 }
 
 export { DEVICE_HEALTH_RULES, FACILITIES_RULES, RESPONDER_RULES }

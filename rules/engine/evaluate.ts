@@ -76,7 +76,7 @@ export interface EvaluateResult {
 export const HUB_INHIBITED_KINDS: ReadonlySet<string> = new Set(['absence', 'inactivity'])
 export const HUB_DEVICE_TYPE = 'hub'
 export const HUB_OFFLINE_TITLE = 'Hub offline'
-/** Device/link health, technical, same shift (domain.md B0; H01 for a hub is P2). */
+/** Device/link health, technical, same shift (docs/domain.md B0; H01 for a hub is P2). */
 export const HUB_OFFLINE_PRIORITY: Priority = 'P2'
 
 export function dedupeKeyOf(tenant: string, deviceId: string, ruleId: string, key: string): string {

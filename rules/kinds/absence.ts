@@ -1,10 +1,10 @@
 /**
  * Absence: something that should happen has not. Armed at registration (`init`), not at the first
- * message, so a device that has never reported still fires (anchors.md §2.1: deadman checks blind to
- * never-seen devices). Two modes, chosen by the params given:
+ * message, so a device that has never reported still fires (docs/domain.md E3: deadman checks
+ * blind to never-seen devices). Two modes, chosen by the params given:
  *
  * - interval (`expectedIntervalMinutes`): H01 heartbeat missing / H09 LoRaWAN sensor silent
- *   (domain.md A5, B2). MISSING once silence reaches missingFactor × interval (default 3, the
+ *   (docs/domain.md A5, B2). MISSING once silence reaches missingFactor × interval (default 3, the
  *   Acticheck 45/15 ratio), CRITICAL at criticalFactor × (e.g. 6) as a second alert with its own key
  *   (`<since>:critical`): the contract has no in-place escalation, and a separate key lets CRITICAL
  *   route differently. The next fresh matching record clears both (auto-restore) and re-arms.
@@ -12,7 +12,7 @@
  *   runs slow must not look silent); `lastSeenFrom: 'ts'` uses when it happened instead. Timer:
  *   `silence`. Late timers, out-of-order and buffered-backlog records: see silence.ts (a late timer
  *   raises only the highest level reached, once, dated when it was due).
- * - daily (`window`): R10 "no bathroom motion 06:00-09:00" (domain.md B1). At the end of each
+ * - daily (`window`): R10 "no bathroom motion 06:00-09:00" (docs/domain.md B1). At the end of each
  *   occurrence of the local window, raise unless a matching record happened inside it (key = the
  *   occurrence's local date). One alert per episode: while it is open, later empty windows do not
  *   raise again (no daily repeat for a resident who is away); the next matching record, in or out of

@@ -1,6 +1,6 @@
 /**
  * Personal baseline: a count per occurrence of a local window compared with the person's own recent
- * normal (domain.md B3 method after R15-R21; Skubic 2015 "personalised normals").
+ * normal (docs/domain.md B3 method after R15-R21; Skubic 2015 "personalised normals").
  *
  * Per occurrence (a night 22:00-07:00 keyed by its evening, or a day window) the kind counts
  * episodes of matching events: events less than `mergeWithinMinutes` apart merge into one (R15:

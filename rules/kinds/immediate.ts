@@ -3,7 +3,7 @@
  * fall, smoke; R05/F11 flood), optionally only inside a local daily window (R08: front door opened
  * 22:00-06:00). A telemetry value can also fire it (F11: LoRa leak sensors report `leak` = 1): that
  * path is edge-triggered, raising once when the value becomes true and clearing when it is false
- * again (F11 "auto-clear on normal"). Sources: ../shared/domain.md B0, B1 (R01-R08), B4 (F11).
+ * again (F11 "auto-clear on normal"). Sources: docs/domain.md B0, B1 (R01-R08), B4 (F11).
  *
  * - The raise key is the record's ts, so a resent event or reading raises nothing twice.
  * - The window is read at `record.ts` (when it happened, in the subject's zone), not at the decision

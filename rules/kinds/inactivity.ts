@@ -1,7 +1,8 @@
 /**
  * Inactivity inside a daily window: R14 "no motion anywhere for > 4 h between 08:00-21:00"
- * (domain.md B1). Only time inside the local window counts, and it carries across days: last motion
- * at 19:00 leaves 2 h counted by 21:00, so with no motion the next morning the alert fires at 10:00.
+ * (docs/domain.md B1). Only time inside the local window counts, and it carries across days: last
+ * motion at 19:00 leaves 2 h counted by 21:00, so with no motion the next morning the alert fires
+ * at 10:00.
  * Real elapsed time is counted (a window across a DST change is an hour shorter or longer).
  *
  * Armed at registration (a sensor that never reports still fires); key = when the silence began

@@ -1,10 +1,10 @@
 /**
- * Calorifier temperatures (HSE L8 / HSG274; domain.md F13, A7): flow < 60 °C or return < 50 °C for
- * more than 30 min (the duration is [D] in domain.md). A breach begins at the first reading that
- * shows either one low and ends at the first reading that shows both in range; the `breach` timer
- * raises once it has lasted `forMinutes` (key = when it began, occurredAt = begin + forMinutes), and
- * the reading that ends it clears. Judged on the last known readings: a probe that goes silent
- * mid-breach still raises (its silence is H09's business).
+ * Calorifier temperatures (HSE L8 / HSG274; docs/domain.md B4 F13, A7): flow < 60 °C or return
+ * < 50 °C for more than 30 min (the duration is [D], Lookout's default). A breach begins at the
+ * first reading that shows either one low and ends at the first reading that shows both in range;
+ * the `breach` timer raises once it has lasted `forMinutes` (key = when it began, occurredAt =
+ * begin + forMinutes), and the reading that ends it clears. Judged on the last known readings: a
+ * probe that goes silent mid-breach still raises (its silence is H09's business).
  *
  * Readings older than the newest one seen are ignored (out of order). A late timer, or a reading
  * after the due time processed before it, raises what was due then (then the reading may clear it).

@@ -1,5 +1,5 @@
 /**
- * Legionella outlet temperature test per draw (HSE L8 / HSG274; domain.md F12, F14, A7):
+ * Legionella outlet temperature test per draw (HSE L8 / HSG274; docs/domain.md B4 F12, F14, A7):
  * - hot (F12): the outlet must reach `minC` (default 50 °C; 55 °C in care settings) within
  *   `afterSeconds` (default 60) of the flow starting;
  * - cold (F14): it must be at or below `maxC` (default 20 °C) within `afterSeconds` (default 120).

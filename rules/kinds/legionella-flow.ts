@@ -1,6 +1,6 @@
 /**
- * When a water outlet is drawn, for the Legionella kinds (HSE L8 / HSG274; domain.md F12, F14, F15):
- * a flow event (`water.flow_started` by default), or, for an outlet with only a pipe or outlet
+ * When a water outlet is drawn, for the Legionella kinds (HSE L8 / HSG274; docs/domain.md B4 F12,
+ * F14, F15): a flow event (`water.flow_started` by default), or, for an outlet with only a pipe or outlet
  * temperature probe, a temperature change of at least `deltaC` between two consecutive readings at
  * most `withinSeconds` apart; the draw then started at the earlier reading. A hot outlet warms
  * when drawn (a rise); a cold outlet moves toward the mains temperature, up in summer and down in

@@ -1,6 +1,6 @@
 /**
- * Little-used outlet (HSE L8 / HSG274; domain.md F15, A7): no draw for `days` (default 7) → a
- * weekly flush task. Armed at registration, so an outlet that is never drawn (a void flat) fires;
+ * Little-used outlet (HSE L8 / HSG274; docs/domain.md B4 F15, A7): no draw for `days` (default 7)
+ * → a weekly flush task. Armed at registration, so an outlet that is never drawn (a void flat) fires;
  * key = the last draw (or registration), occurredAt = that + days; the next draw clears it
  * (flushed). A draw is a flow event (`water.flow_started` or `water.flow_stopped` by default) or,
  * with `flowStart.temperatureChange`, a change of the outlet's temperature of either sign

@@ -1,6 +1,6 @@
 /**
  * Rate of change: a metric rising by at least `risePerMinute` (or falling by `fallPerMinute`) per
- * minute over `overMinutes`. Source: ../shared/domain.md B0/B1 R06, temperature rate of rise near a
+ * minute over `overMinutes`. Source: docs/domain.md B0/B1 R06, temperature rate of rise near a
  * cooker (SCAIP stc 0126, Moray fact sheet), P1 near a cooker.
  *
  * - Rate = (newest - oldest) / elapsed, where oldest is the oldest reading at or after

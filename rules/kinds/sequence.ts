@@ -1,6 +1,6 @@
 /**
  * Sequence: "A not followed by B within T". R07 out of bed and not back within 45 min between
- * 22:00-06:00 (domain.md B1; GrandCare, Moray: timer per individual): first ['bed.exited'],
+ * 22:00-06:00 (docs/domain.md B1; GrandCare, Moray: timer per individual): first ['bed.exited'],
  * then ['bed.entered'], withinMinutes 45, window 22:00-06:00. Same shape: chair exits (B0 chair 0044),
  * R09 prolonged bathroom occupancy > 15 min at night, if the sensor reports occupancy start and end
  * as events (first [start], then [end]); a PIR that only sends `motion.detected` pulses does not fit

@@ -1,8 +1,8 @@
 /**
  * Silence episodes, shared by the interval absence (H01/H09), inactivity (R14) and unused-outlet
- * (F15) kinds: the clock runs from the last piece of evidence (or from registration, so a device that
- * never reports still fires; anchors.md §2.1), an episode opens when the first level is due and may
- * escalate to later levels, and the next fresh evidence ends it (auto-restore).
+ * (F15) kinds: the clock runs from the last piece of evidence (or from registration, so a device
+ * that never reports still fires; docs/domain.md E3), an episode opens when the first level is due
+ * and may escalate to later levels, and the next fresh evidence ends it (auto-restore).
  *
  * Decisions are made for the time they were due, from state: a timer that fires hours late raises
  * what was due at its due time (occurredAt = the due time), once; when several levels have passed it

@@ -1,6 +1,6 @@
 /**
- * Robust statistics for personal baselines (domain.md B3 method, after Skubic 2015 "personalised
- * normals"): median, median absolute deviation, and the robust score (x − median) / (1.4826·MAD),
+ * Robust statistics for personal baselines (docs/domain.md B3 method, after Skubic 2015
+ * "personalised normals"): median, median absolute deviation, and the robust score (x − median) / (1.4826·MAD),
  * where 1.4826·MAD estimates the standard deviation of normally distributed data. Pure.
  */
 

@@ -10,7 +10,7 @@ const at = (iso: string) => Date.parse(iso)
 const iso = (t: number | string) => new Date(Number(t)).toISOString().replace(':00.000Z', 'Z')
 const params = (p: unknown) => SustainedParams.parse(p)
 
-/** F01 (domain.md B4): RH > 70 % for > 2 h in any 12 h. */
+/** F01 (docs/domain.md B4): RH > 70 % for > 2 h in any 12 h. */
 const F01 = params({ metric: 'humidity', above: 70, forMinutes: 120, withinMinutes: 720 })
 
 type Reading = [ts: number, value: number]

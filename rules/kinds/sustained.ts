@@ -1,13 +1,13 @@
 /**
  * Sustained condition: a metric beyond a limit (strictly above `above` or below `below`) for at least
  * `forMinutes` in total within any rolling `withinMinutes`, optionally counting only time inside a
- * local daily `window` and in local `months`. Sources (../shared/domain.md B1, B4): F01 damp, RH > 70 %
+ * local daily `window` and in local `months`. Sources (docs/domain.md B1, B4): F01 damp, RH > 70 %
  * for > 2 h in any 12 h or > 90 % for > 1 h in 12 h, Oct-Apr; R22 cold home, < 18 °C for > 4 h while
  * occupied 07:00-23:00; R23 hot bedroom, > 26 °C for ≥ 3 h 22:00-07:00; F13 calorifier < 60 °C > 30 min.
  *
  * Time model
  * - A reading's value holds from its ts until the next reading, but never longer than `maxGapMinutes`:
- *   a silent sensor stops accumulating (../shared/anchors.md §3.6, ThingsBoard raising a duration
+ *   a silent sensor stops accumulating (docs/domain.md E2, ThingsBoard raising a duration
  *   alarm from stale values across a data gap).
  * - Only counted time is stored: held time clipped to the window and months, as merged intervals that
  *   end inside the rolling window. At most MAX_PARTS are kept (see `cap`: the amount stays exact, its
@@ -18,7 +18,7 @@
  * Raise and clear
  * - Raises once when the counted time in the rolling window reaches forMinutes. It fires without a
  *   further reading: the time the total would reach the limit if the last reading held for its
- *   maxGap is armed as timer 'sustained' (anchors §3.6, §4.3: time-driven transitions). Key and
+ *   maxGap is armed as timer 'sustained' (docs/domain.md E2: time-driven transitions). Key and
  *   occurredAt = that crossing instant, derived from the data (not the decision time), so a retried
  *   timer or a replay raises the same key.
  * - Clears when the counted time in the rolling window falls below `clearBelowMinutes` (default

@@ -2,8 +2,8 @@
  * Threshold with hysteresis: a metric beyond a limit (strictly above `above` or below `below`) for
  * `minReadings` consecutive readings raises once per episode; the episode clears only when the value
  * reaches `clearAt` on the other side of a dead band (so a value hovering at the limit does not flap:
- * ../shared/anchors.md §3.4 on missing hysteresis, Kapacitor's reset lambdas; ThingsBoard's explicit
- * clear condition). Typical use: R22's "any reading < 10 °C → P2" (../shared/domain.md B1), B0's
+ * docs/domain.md E1 on missing hysteresis, Kapacitor's reset lambdas; ThingsBoard's explicit
+ * clear condition). Typical use: R22's "any reading < 10 °C → P2" (docs/domain.md B1), B0's
  * environmental temperature extremes; rules/kinds/sustained.ts covers "for more than N hours".
  *
  * - Raise key = ts of the first reading beyond the limit in the run; occurredAt is that ts too.
