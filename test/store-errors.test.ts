@@ -47,7 +47,7 @@ describe('store errors and last-seen', () => {
     await g.endAsync()
 
     const stored = await eventually(async () => {
-      const s = await lookout.influx.query(`SELECT count("temperature") FROM "telemetry" WHERE "device" = 'good-env'`).catch(() => [])
+      const s = await lookout.influx.query(`SELECT count("temperature") FROM "telemetry" WHERE "device"::tag = 'good-env'`).catch(() => [])
       return Number(s[0]?.values[0]?.[1] ?? 0) === 10 ? 10 : undefined
     }, 10_000, 'the good readings')
     expect(stored).toBe(10)
