@@ -14,6 +14,7 @@
  * unknown DevEUI, or one of another tenant, is rejected (acknowledged, not stored, counted, and
  * reported on the integration's errors topic), so one unregistered sensor cannot cut off a network
  * server. Events the network server sends that Lookout does not consume are acknowledged and skipped.
+ * Every decoded record then passes storable.ts.
  */
 import type { IngestRecord, RecordSource } from '../lib/records.ts'
 import type { Device } from '../lib/registry/index.ts'
@@ -37,6 +38,7 @@ import {
   type TtsTopic,
 } from './formats/index.ts'
 import type { Principal } from './principals.ts'
+import { STORE_REJECT_REASONS, storableRecords } from './storable.ts'
 import { publishChannelFor } from './topics.ts'
 import { normalizeFields } from './vocabulary/index.ts'
 
@@ -93,7 +95,11 @@ export function recordsFrom(device: Device, source: RecordSource, normalized: No
   return records
 }
 
-function outcome(records: IngestRecord[]): DecodeOutcome {
+/** Every format's records pass here: refused if InfluxDB would refuse or misread them (storable.ts). */
+function outcome(decoded: IngestRecord[]): DecodeOutcome {
+  const storable = storableRecords(decoded)
+  if (!storable.ok) return storable
+  const { records } = storable
   const unmappedFields = records.reduce((n, r) => n + (r.kind === 'telemetry' ? Object.keys(r.unmapped ?? {}).length : 0), 0)
   return { ok: true, records, unmappedFields }
 }
@@ -196,5 +202,5 @@ export function createMessageDecoder(options: MessageDecoderOptions): MessageDec
 
 /** Every reason a message can be rejected for (docs/errors.md lists them; test/docs.test.ts checks). */
 export const ALL_REJECT_REASONS: readonly string[] = [
-  ...new Set<string>([...REJECT_REASONS, ...FORMAT_REJECT_REASONS.filter((r) => r !== 'event_ignored'), ...UPLINK_REJECT_REASONS]),
+  ...new Set<string>([...REJECT_REASONS, ...FORMAT_REJECT_REASONS.filter((r) => r !== 'event_ignored'), ...UPLINK_REJECT_REASONS, ...STORE_REJECT_REASONS]),
 ]

@@ -1,6 +1,7 @@
 /**
  * A project-local influxd (InfluxDB 1.x, as Debian packages it). HTTP and the RPC (backup) port
- * listen on 127.0.0.1 only; usage reporting and the _internal monitor database are off.
+ * listen on 127.0.0.1 only; usage reporting and the _internal monitor database are off, and so are
+ * the series cardinality limits.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -32,6 +33,9 @@ export async function startInfluxd(options: { binary: string; dir: string; httpP
       `  dir = "${path.join(options.dir, 'data')}"`,
       `  wal-dir = "${path.join(options.dir, 'wal')}"`,
       '  query-log-enabled = false',
+      // no cardinality limits: past them InfluxDB refuses points Lookout already acknowledged (docs/errors.md)
+      '  max-values-per-tag = 0',
+      '  max-series-per-database = 0',
       '[monitor]',
       '  store-enabled = false',
       '[http]',
