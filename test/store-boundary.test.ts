@@ -159,6 +159,7 @@ describe('names and values the store would refuse', () => {
       'odd, name = "x"': 'd',
       tenant: 'council-b',
       time: 5,
+      note: 'two\nlines, "quoted" \\',
       ['k'.repeat(70_000)]: 'long',
     }
     const up = { deduplicationId: 'e2', time: new Date(T).toISOString(), deviceInfo: { applicationId: APP, devEui: '70b3d50b20000002' }, fPort: 1, object }
@@ -173,12 +174,20 @@ describe('names and values the store would refuse', () => {
     expect(doorRow.values[0]![1]).toBe('0')
     const vendor = await rows(`SELECT * FROM "telemetry_unmapped" WHERE "device"::tag = 'vendor-env'`)
     const stored = Object.fromEntries(vendor.columns.map((c, i) => [c, vendor.values[0]![i]]))
-    expect(stored).toMatchObject({ _empty: 'empty name', line_break: 'a', 'ends_': 'b', back_slash: 'c', 'odd, name = "x"': 'd', tenant_: 'council-b', time_: '5' })
+    expect(stored).toMatchObject({ _empty: 'empty name', line_break: 'a', 'ends_': 'b', back_slash: 'c', 'odd, name = "x"': 'd', tenant_: 'council-b', time_: '5', note: 'two\nlines, "quoted" \\' })
     expect(Object.keys(stored).some((k) => k.startsWith('kkkk') && k.length <= 128)).toBe(true)
     const senml = await rows(`SELECT "_empty" FROM "telemetry_unmapped" WHERE "device"::tag = 'poison-env'`)
     expect(senml.values[0]![1]).toBe('on')
 
     expect(await metric(/lookout_store_write_failures_total\{retryable="false"\} (\d+)/)).toBe(0)
     expect(errorsCs).toEqual([])
+  })
+
+  it('gives every field one type per measurement: metrics floats, vendor fields text, events and connections 1i', async () => {
+    const types = async (measurement: string) => new Set((await lookout.influx.query(`SHOW FIELD KEYS FROM "${measurement}"`))[0]!.values.map((v) => v[1]))
+    expect(await types('telemetry')).toEqual(new Set(['float']))
+    expect(await types('telemetry_unmapped')).toEqual(new Set(['string']))
+    expect(await types('events')).toEqual(new Set(['integer']))
+    expect(await types('connections')).toEqual(new Set(['integer']))
   })
 })
