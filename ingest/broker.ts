@@ -83,10 +83,10 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
     return principal.kind === 'device' ? errorsTopic(principal.device.deviceId) : integrationErrorsTopic(principal.integration.integrationId)
   }
 
-  function tellRejected(principal: Principal, reason: string, detail: string, topic: string) {
+  function tellRejected(principal: Principal, reason: string, detail: string, topic: string, cause?: string) {
     metrics.ingestRejected.inc({ reason })
-    // the reason only: payloads may carry health data and never reach a log
-    log.warn({ ...principalLogFields(principal), reason }, 'message rejected')
+    // the reason only: payloads may carry health data and never reach a log; `cause` is told to no principal
+    log.warn({ ...principalLogFields(principal), reason, ...(cause === undefined ? {} : { cause }) }, 'message rejected')
     const body = JSON.stringify({ reason, detail, topic, at: new Date(now()).toISOString() })
     aedes.publish({ cmd: 'publish', topic: ownErrorsTopic(principal), payload: Buffer.from(body), qos: 0, retain: false, dup: false }, () => {})
   }
@@ -184,7 +184,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
         }
         const decoded = await decoder.decode(principal, route, packet.payload as Buffer, receivedAt)
         if (!decoded.ok) {
-          tellRejected(principal, decoded.reason, decoded.detail, packet.topic)
+          tellRejected(principal, decoded.reason, decoded.detail, packet.topic, decoded.cause)
           return done(null)
         }
         try {

@@ -14,7 +14,9 @@
  * An integration may publish for devices registered to its own tenant only: an uplink for an
  * unknown DevEUI, or one of another tenant, is rejected (acknowledged, not stored, counted, and
  * reported on the integration's errors topic), so one unregistered sensor cannot cut off a network
- * server. Events the network server sends that Lookout does not consume are acknowledged and skipped.
+ * server. Both get the same answer, so an integration cannot learn which DevEUIs other tenants own;
+ * only Lookout's log tells them apart (`cause`). Events the network server sends that Lookout does
+ * not consume are acknowledged and skipped. Every decoded record then passes storable.ts.
  */
 import { eventOnDevice } from '../lib/button-alarms.ts'
 import type { IngestRecord, RecordSource } from '../lib/records.ts'
@@ -39,6 +41,7 @@ import {
   type TtsTopic,
 } from './formats/index.ts'
 import type { Principal } from './principals.ts'
+import { STORE_REJECT_REASONS, storableRecords } from './storable.ts'
 import { publishChannelFor } from './topics.ts'
 import { normalizeFields } from './vocabulary/index.ts'
 
@@ -48,9 +51,14 @@ export type Route =
   | { channel: 'tts'; topic: TtsTopic | 'ignored' }
 
 /** Reasons besides the format parsers' own (ingest/formats/types.ts) and device-payloads.ts. */
-export const UPLINK_REJECT_REASONS = ['device_not_registered', 'device_not_in_tenant', 'codec_missing', 'codec_failed'] as const
+export const UPLINK_REJECT_REASONS = ['device_not_registered', 'codec_missing', 'codec_failed'] as const
 
-export type DecodeOutcome = { ok: true; records: IngestRecord[]; unmappedFields: number } | { ok: false; reason: string; detail: string }
+/**
+ * A refusal: `reason` and `detail` go to the principal's errors topic; `cause`, when present, is for
+ * Lookout's own log only (e.g. that an unknown DevEUI is in fact another tenant's device).
+ */
+export type DecodeRefusal = { ok: false; reason: string; detail: string; cause?: string }
+export type DecodeOutcome = { ok: true; records: IngestRecord[]; unmappedFields: number } | DecodeRefusal
 
 export interface MessageDecoder {
   route(principal: Principal, topic: string): Route | undefined
@@ -96,25 +104,29 @@ export function recordsFrom(device: Device, source: RecordSource, normalized: No
 }
 
 /**
- * Every decoded message's records, events as the device's type means them (a button press on a
- * pendant is a pendant press: lib/button-alarms.ts), and how many vendor fields were unmapped.
+ * Every format's records pass here: events as the device's type means them (a button press on a
+ * pendant is a pendant press: lib/button-alarms.ts), then refused if InfluxDB would refuse or
+ * misread them (storable.ts); and how many vendor fields were unmapped.
  */
 function outcome(decoded: IngestRecord[]): DecodeOutcome {
-  const records = decoded.map((r) => (r.kind === 'event' ? { ...r, eventType: eventOnDevice(r.deviceType, r.eventType) } : r))
+  const storable = storableRecords(decoded.map((r) => (r.kind === 'event' ? { ...r, eventType: eventOnDevice(r.deviceType, r.eventType) } : r)))
+  if (!storable.ok) return storable
+  const { records } = storable
   const unmappedFields = records.reduce((n, r) => n + (r.kind === 'telemetry' ? Object.keys(r.unmapped ?? {}).length : 0), 0)
   return { ok: true, records, unmappedFields }
 }
 
+/** The one answer to an integration for a DevEUI that is not its tenant's, whether unknown or another tenant's. */
+const NOT_REGISTERED = { ok: false, reason: 'device_not_registered', detail: 'no device with this DevEUI is registered to this integration\'s tenant' } as const
+
 const skipped: DecodeOutcome = { ok: true, records: [], unmappedFields: 0 }
 
 export function createMessageDecoder(options: MessageDecoderOptions): MessageDecoder {
-  async function registeredDevice(principal: Principal, devEui: string): Promise<{ ok: true; device: Device } | { ok: false; reason: string; detail: string }> {
+  async function registeredDevice(principal: Principal, devEui: string): Promise<{ ok: true; device: Device } | DecodeRefusal> {
     const device = await options.deviceByDevEui(devEui)
-    if (!device) return { ok: false, reason: 'device_not_registered', detail: 'no device with this DevEUI is registered' }
-    if (principal.kind !== 'integration' || device.tenant !== principal.integration.tenant) {
-      // the same answer as for an unknown device: another tenant's registrations are not disclosed
-      return { ok: false, reason: 'device_not_in_tenant', detail: 'no device with this DevEUI is registered to this integration\'s tenant' }
-    }
+    if (!device) return { ...NOT_REGISTERED, cause: 'device_not_registered' }
+    // the same answer as for an unknown device: another tenant's registrations are not disclosed
+    if (principal.kind !== 'integration' || device.tenant !== principal.integration.tenant) return { ...NOT_REGISTERED, cause: 'device_not_in_tenant' }
     return { ok: true, device }
   }
 
@@ -203,5 +215,5 @@ export function createMessageDecoder(options: MessageDecoderOptions): MessageDec
 
 /** Every reason a message can be rejected for (docs/errors.md lists them; test/docs.test.ts checks). */
 export const ALL_REJECT_REASONS: readonly string[] = [
-  ...new Set<string>([...REJECT_REASONS, ...FORMAT_REJECT_REASONS.filter((r) => r !== 'event_ignored'), ...UPLINK_REJECT_REASONS]),
+  ...new Set<string>([...REJECT_REASONS, ...FORMAT_REJECT_REASONS.filter((r) => r !== 'event_ignored'), ...UPLINK_REJECT_REASONS, ...STORE_REJECT_REASONS]),
 ]

@@ -36,7 +36,8 @@ export const DeviceEventPayload = z.strictObject({
   ts: timestamp.optional(),
 })
 
-const metricName = /^[a-z][a-z0-9_]{0,63}$/
+/** What a metric name may be (also every canonical name, ingest/vocabulary/metrics.ts). */
+export const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/
 export const DeviceTelemetryPayload = z
   .object({ ts: timestamp.optional() })
   .catchall(z.number({ error: 'telemetry values must be numbers' }).finite())
@@ -45,7 +46,7 @@ export const DeviceTelemetryPayload = z
     if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'telemetry needs at least one numeric metric' })
     if (names.length > MAX_METRICS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_METRICS} metrics per message` })
     for (const name of names) {
-      if (!metricName.test(name)) {
+      if (!METRIC_NAME.test(name)) {
         ctx.addIssue({ code: 'custom', path: [name], message: 'metric names are lower-case letters, digits and "_", starting with a letter' })
       }
     }

@@ -17,6 +17,14 @@ export type DeviceRef = z.infer<typeof DeviceRef>
 export const RECORD_SOURCES = ['lookout', 'senml', 'chirpstack', 'tts', 'broker'] as const
 export type RecordSource = (typeof RECORD_SOURCES)[number]
 
+/**
+ * The tag keys of stored points (workers/line-protocol.ts). A field of one of these names would
+ * shadow the tag in InfluxQL (`WHERE "tenant" = …` then compares the field, for every tenant).
+ */
+export const TAG_KEYS = ['device', 'device_type', 'event', 'site', 'source', 'tenant'] as const
+/** Names no metric or unmapped field may have: the tag keys, and `time`, which InfluxDB refuses as a field key. */
+export const RESERVED_FIELD_NAMES: readonly string[] = [...TAG_KEYS, 'time']
+
 export const EventRecord = DeviceRef.extend({
   kind: z.literal('event'),
   source: z.enum(RECORD_SOURCES).optional(),

@@ -119,7 +119,7 @@ describe('broker hardening', () => {
     expect(metrics).toMatch(/lookout_ingest_held_total\{cause="rate_limited"\} (1[0-9]|2[0-9])/)
     const series = await (async () => {
       for (let i = 0; i < 50; i++) {
-        const s = await lookout.influx.query(`SELECT count("temperature") FROM "telemetry" WHERE "device" = 'hard-fast'`).catch(() => [])
+        const s = await lookout.influx.query(`SELECT count("temperature") FROM "telemetry" WHERE "device"::tag = 'hard-fast'`).catch(() => [])
         if (Number(s[0]?.values[0]?.[1] ?? 0) === 40) return s
         await new Promise((r) => setTimeout(r, 100))
       }

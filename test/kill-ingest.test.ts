@@ -111,7 +111,7 @@ describe('kill -9 of the ingest process', () => {
     const missingReadings = async () => {
       const missing: string[] = []
       for (const id of ids) {
-        const series = await influx.query(`SELECT "seq" FROM "telemetry" WHERE "device" = '${id}'`).catch(() => [])
+        const series = await influx.query(`SELECT "seq" FROM "telemetry" WHERE "device"::tag = '${id}'`).catch(() => [])
         const storedSeqs = new Set((series[0]?.values ?? []).map((v) => Number(v[1])))
         missing.push(...acked.get(id)!.filter((seq) => !storedSeqs.has(seq)).map((seq) => `${id}#${seq}`))
       }

@@ -78,7 +78,7 @@ describe('bounded spool', () => {
     expect(acked).toBe(READINGS)
     await client.endAsync()
     const count = await eventually(async () => {
-      const s = await lookout.influx.query(`SELECT count("temperature") FROM "telemetry" WHERE "device" = 'spool-env'`).catch(() => [])
+      const s = await lookout.influx.query(`SELECT count("temperature") FROM "telemetry" WHERE "device"::tag = 'spool-env'`).catch(() => [])
       const n = Number(s[0]?.values[0]?.[1] ?? 0)
       return n === READINGS ? n : undefined
     }, 30_000, `${READINGS} readings written`)

@@ -27,14 +27,14 @@ describe('historyStatements', () => {
 
   it('reads the matching events over all the periods, then whether anything came in each period', () => {
     expect(statements).toEqual([
-      `SELECT "value" FROM "events" WHERE "tenant" = 'council\\'a' AND "device" = 'bath-1' AND ("event" = 'motion.detected' OR "event" = 'it\\'s') AND time >= 1000ms AND time < 4000ms`,
-      `SELECT count(*) FROM "events","telemetry","telemetry_unmapped" WHERE "tenant" = 'council\\'a' AND "device" = 'bath-1' AND time >= 1000ms AND time < 2000ms`,
-      `SELECT count(*) FROM "events","telemetry","telemetry_unmapped" WHERE "tenant" = 'council\\'a' AND "device" = 'bath-1' AND time >= 3000ms AND time < 4000ms`,
+      `SELECT "value" FROM "events" WHERE "tenant"::tag = 'council\\'a' AND "device"::tag = 'bath-1' AND ("event"::tag = 'motion.detected' OR "event"::tag = 'it\\'s') AND time >= 1000ms AND time < 4000ms`,
+      `SELECT count(*) FROM "events","telemetry","telemetry_unmapped" WHERE "tenant"::tag = 'council\\'a' AND "device"::tag = 'bath-1' AND time >= 1000ms AND time < 2000ms`,
+      `SELECT count(*) FROM "events","telemetry","telemetry_unmapped" WHERE "tenant"::tag = 'council\\'a' AND "device"::tag = 'bath-1' AND time >= 3000ms AND time < 4000ms`,
     ])
   })
 
   it('every statement names the tenant: a device id of another tenant is never read', () => {
-    for (const s of statements) expect(s).toContain(`"tenant" = 'council\\'a' AND "device" = 'bath-1'`)
+    for (const s of statements) expect(s).toContain(`"tenant"::tag = 'council\\'a' AND "device"::tag = 'bath-1'`)
   })
 
   it('no periods, no statements', () => {

@@ -31,13 +31,15 @@ const DEVICE_MEASUREMENTS = '"events","telemetry","telemetry_unmapped"'
 
 /**
  * The statements answering a request: first the times of the matching events over all periods, then
- * per period whether the device sent any point at all.
+ * per period whether the device sent any point at all. Tags are compared as `"tenant"::tag`: a bare
+ * `"tenant"` means the field when a measurement has a field of that name too (points written before
+ * ingest refused such names), and would then match nothing.
  */
 export function historyStatements(tenant: string, deviceId: string, request: HistoryRequest): string[] {
   if (request.periods.length === 0) return []
-  const owner = `"tenant" = ${influxString(tenant)} AND "device" = ${influxString(deviceId)}`
+  const owner = `"tenant"::tag = ${influxString(tenant)} AND "device"::tag = ${influxString(deviceId)}`
   const span = (start: number, end: number) => `time >= ${start}ms AND time < ${end}ms`
-  const types = request.eventTypes.map((t) => `"event" = ${influxString(t)}`).join(' OR ')
+  const types = request.eventTypes.map((t) => `"event"::tag = ${influxString(t)}`).join(' OR ')
   const first = request.periods[0]!.start
   const last = request.periods[request.periods.length - 1]!.end
   return [

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import { TAG_KEYS } from '../lib/records.ts'
 import { escapeTag, toLine, toLines } from './line-protocol.ts'
 import { eventRecord, FIXTURE_TS, telemetryRecord } from '../test/fixtures/records.ts'
 
@@ -102,5 +103,13 @@ describe('connection events', () => {
     expect(toLine(event({ source: 'broker', eventType: 'device.connected' }))).toBe(
       'connections,device=pendant-001,device_type=pendant,event=device.connected,site=flat-12,source=broker,tenant=acme value=1i 1795255200000',
     )
+  })
+})
+
+describe('tag keys', () => {
+  it('writes no tag key that lib/records.ts TAG_KEYS does not list (ingest refuses fields of those names)', () => {
+    const lines = [event(), event({ source: 'broker', eventType: 'device.connected' }), telemetry({ source: 'senml', unmapped: { x: '1' } })].map(toLine).join('\n').split('\n')
+    const keys = new Set(lines.flatMap((line) => line.split(' ')[0]!.split(',').slice(1).map((tag) => tag.split('=')[0]!)))
+    expect([...keys].sort()).toEqual([...TAG_KEYS].sort())
   })
 })

@@ -7,6 +7,9 @@
  *   connections,<same tags>,event=device.connected|device.disconnected value=1i <ts>   (recorded by the broker)
  * A `source` tag is added when the record names its source. Metric fields are always floats and
  * unmapped fields always strings, so a field never changes type (InfluxDB refuses a batch that does).
+ * The tag keys are lib/records.ts TAG_KEYS; ingest (ingest/storable.ts) lets no field take one of
+ * those names or `time`, and hands on no field key that is empty or holds a line break or a
+ * backslash (which line protocol cannot escape reliably).
  */
 import type { IngestRecord } from '../lib/records.ts'
 

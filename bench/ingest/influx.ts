@@ -12,7 +12,7 @@ export function influxClient(url: string, database: string): InfluxClient {
 
 /** Points of the bench tenant's telemetry stored so far. */
 export async function countStored(influx: InfluxClient): Promise<number> {
-  const series = await influx.query(`SELECT count(seq) FROM telemetry WHERE tenant='${BENCH_TENANT}'`)
+  const series = await influx.query(`SELECT count(seq) FROM telemetry WHERE "tenant"::tag = '${BENCH_TENANT}'`)
   return Number(series[0]?.values[0]?.[1] ?? 0)
 }
 
@@ -28,7 +28,7 @@ interface ChunkedSeries {
 export async function storedPairs(url: string, database: string, devicePrefix: string): Promise<[number, number][]> {
   const params = new URLSearchParams({
     db: database,
-    q: `SELECT seq FROM telemetry WHERE tenant='${BENCH_TENANT}' GROUP BY device`,
+    q: `SELECT seq FROM telemetry WHERE "tenant"::tag = '${BENCH_TENANT}' GROUP BY "device"::tag`,
     epoch: 'ms',
     chunked: 'true',
     chunk_size: '50000',

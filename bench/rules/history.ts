@@ -77,7 +77,7 @@ export async function runHistoryPart(options: RulesBenchOptions, dir: string) {
 
     progress(LABEL, `writing ${NIGHTS} nights of history for ${fmt(n)} motion sensors (${WRITE_BATCH_LINES} lines a write, ${WRITES_IN_FLIGHT} in flight)`, 'rules')
     const written = await writeHistory(setup, n)
-    const tenant = `"tenant" = '${HISTORY_TENANT}'`
+    const tenant = `"tenant"::tag = '${HISTORY_TENANT}'`
     const stored = {
       events: await countOf(setup, `SELECT count("value") FROM "events" WHERE ${tenant}`),
       telemetry: await countOf(setup, `SELECT count("battery") FROM "telemetry" WHERE ${tenant}`),

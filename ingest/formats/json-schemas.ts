@@ -7,9 +7,11 @@
  * zod's refinements have no JSON Schema form; the telemetry rules they check (metric names, 1 to
  * MAX_METRICS metrics besides ts) are added here as propertyNames/minProperties/maxProperties/not,
  * and the test
- * runs the same names through the zod schema to keep the two in step.
+ * runs the same names through the zod schema to keep the two in step. So are the names ingest
+ * refuses as `metric_name_reserved` (ingest/storable.ts) after the zod schema passed them.
  */
 import { z } from 'zod'
+import { RESERVED_FIELD_NAMES } from '../../lib/records.ts'
 import { DeviceEventPayload, DeviceTelemetryPayload, MAX_METRICS } from '../device-payloads.ts'
 import { DeviceStatusPayload } from './status.ts'
 
@@ -37,10 +39,10 @@ export function deviceJsonSchemas(): SchemaDocument[] {
     document(
       'device-telemetry.schema.json',
       'Lookout device telemetry',
-      `Published by a device on devices/<deviceId>/telemetry: 1 to ${MAX_METRICS} numeric readings named by metric (canonical names and units: docs/vocabulary.md), optional ts as for events.`,
+      `Published by a device on devices/<deviceId>/telemetry: 1 to ${MAX_METRICS} numeric readings named by metric (canonical names and units: docs/vocabulary.md), optional ts as for events. Not a metric name: ${RESERVED_FIELD_NAMES.join(', ')} (refused as metric_name_reserved).`,
       DeviceTelemetryPayload,
       {
-        propertyNames: { pattern: TELEMETRY_KEY_PATTERN },
+        propertyNames: { pattern: TELEMETRY_KEY_PATTERN, not: { enum: [...RESERVED_FIELD_NAMES] } },
         minProperties: 1,
         maxProperties: MAX_METRICS + 1,
         not: { required: ['ts'], maxProperties: 1 },

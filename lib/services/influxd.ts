@@ -1,7 +1,8 @@
 /**
  * A project-local influxd (InfluxDB 1.x, as Debian packages it). HTTP and the RPC (backup) port
- * listen on 127.0.0.1 only; usage reporting and the _internal monitor database are off. It runs
- * inside its folder and writes its own pid to `influxd.pid` there (removed when it exits cleanly).
+ * listen on 127.0.0.1 only; usage reporting, the _internal monitor database and the series
+ * cardinality limits are off. It runs inside its folder and writes its own pid to `influxd.pid`
+ * there (removed when it exits cleanly).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -35,6 +36,9 @@ export async function startInfluxd(options: { binary: string; dir: string; httpP
       `  dir = "${path.join(options.dir, 'data')}"`,
       `  wal-dir = "${path.join(options.dir, 'wal')}"`,
       '  query-log-enabled = false',
+      // no cardinality limits: past them InfluxDB refuses points Lookout already acknowledged (docs/errors.md)
+      '  max-values-per-tag = 0',
+      '  max-series-per-database = 0',
       '[monitor]',
       '  store-enabled = false',
       '[http]',
