@@ -163,7 +163,8 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       }
       // [MQTT-3.1.3-8]: a zero-byte client id needs a clean session
       if (request.clientId === '' && !request.clean) return refuse('client_id_empty_persistent', 'an empty client id needs a clean session', IDENTIFIER_REJECTED)
-      // MQTT 3.1.1 has no return code for a refused keep-alive; 2, as Mosquitto answers (6 is reserved)
+      // MQTT 3.1.1 has no return code for a refused keep-alive: 2 (identifier rejected), as for any
+      // unacceptable CONNECT field; aedes's 6 is reserved [MQTT-3.2.2.3]
       if (!request.keepalive || request.keepalive > limits.maxKeepaliveSeconds) return refuse('keepalive_refused', 'keep-alive must be between 1 and the maximum', IDENTIFIER_REJECTED)
       if (!username || !password) return refuse('missing_credentials', 'username and password required', BAD_USERNAME_OR_PASSWORD)
       const secret = password.toString('utf8')

@@ -83,7 +83,7 @@ describe('broker hardening', () => {
   it('refuses a keep-alive of 0 (none) or above the maximum, and accepts one within it', async () => {
     const connect = (keepalive: number) =>
       mqtt.connectAsync(lookout.mqttUrl, { username: sensor.username, password: sensor.password, clientId: `hard-env:ka-${keepalive}`, keepalive, reconnectPeriod: 0, connectTimeout: 3000 })
-    // MQTT 3.1.1 has no return code for this; 2 (identifier rejected), as Mosquitto answers, not the reserved 6
+    // MQTT 3.1.1 has no return code for this: 2 (identifier rejected), not the reserved 6
     await expect(connect(0)).rejects.toMatchObject({ code: 2 })
     await expect(connect(600)).rejects.toMatchObject({ code: 2 })
     const ok = await connect(60)
