@@ -7,8 +7,9 @@
  * in the broker's session store (aedes persistence, `incoming` packets: the same store the broker
  * reads on PUBREL, deletes on PUBREL and wipes when a clean session starts), written once the
  * message is durably queued and before PUBREC, so the broker's handler sees a duplicate and only
- * answers PUBREC. Messages with the same packet id on one connection are handled one after another,
- * so a re-send arriving while the first is still being queued waits for it.
+ * answers PUBREC. Messages with the same client id and packet id are handled one after another, so
+ * a re-send arriving while the first is still being queued waits for it, also on a new connection
+ * of the same session.
  *
  * The session store is the broker's, in memory: exactly once holds for a session within one broker
  * process. After a restart no session survives and a re-sent QoS 2 message may be stored twice, as
@@ -25,8 +26,9 @@ export interface IncomingStore<C> {
 /** Inbound QoS 2 messages awaiting PUBREL, per connection, past which it is closed (aedes's own default). */
 export const MAX_AWAITING_RELEASE = 1000
 
-export function createExactlyOnce<C extends object>(store: () => IncomingStore<C>, maxAwaitingRelease = MAX_AWAITING_RELEASE) {
-  const chains = new WeakMap<C, Map<number, Promise<unknown>>>()
+export function createExactlyOnce<C extends { id: string; closed: boolean }>(store: () => IncomingStore<C>, maxAwaitingRelease = MAX_AWAITING_RELEASE) {
+  /** The last message handled per client id and packet id, while one is in hand. */
+  const chains = new Map<string, Map<number, Promise<unknown>>>()
   const awaiting = new WeakMap<C, Set<number>>()
 
   const held = (client: C, messageId: number) =>
@@ -47,9 +49,12 @@ export function createExactlyOnce<C extends object>(store: () => IncomingStore<C
      * connection) unless this packet id is already held for the client; then answers null without
      * running it: the broker sends PUBREC again.
      */
+    /** Client ids with a message in hand (for tests: the map empties when they are done). */
+    busy: () => chains.size,
     once(client: C, packet: { topic: string; messageId: number }, handle: () => Promise<Error | null>): Promise<Error | null> {
-      let chain = chains.get(client)
-      if (!chain) chains.set(client, (chain = new Map()))
+      const key = client.id
+      let chain = chains.get(key)
+      if (!chain) chains.set(key, (chain = new Map()))
       const id = packet.messageId
       const previous = chain.get(id) ?? Promise.resolve()
       const run = previous.then(async (): Promise<Error | null> => {
@@ -60,6 +65,10 @@ export function createExactlyOnce<C extends object>(store: () => IncomingStore<C
         if (ids.size >= maxAwaitingRelease) return new Error(`over ${maxAwaitingRelease} QoS 2 messages awaiting PUBREL`)
         const result = await handle()
         if (result) return result
+        // a connection taken over meanwhile never sends this PUBREC, and a clean session that took it
+        // over has already wiped the store: a mark now would swallow that session's next message
+        // with this id. Without the mark a re-send is stored again (a duplicate, never a loss).
+        if (client.closed) return null
         // the mark only: the broker needs the id, never the payload
         await store().incomingStorePacket(client, { cmd: 'publish', topic: packet.topic, qos: 2, messageId: id, payload: Buffer.alloc(0), retain: false, dup: false })
         ids.add(id)
@@ -69,6 +78,7 @@ export function createExactlyOnce<C extends object>(store: () => IncomingStore<C
       chain.set(id, settled)
       void settled.then(() => {
         if (chain.get(id) === settled) chain.delete(id)
+        if (chain.size === 0 && chains.get(key) === chain) chains.delete(key)
       })
       return run
     },
