@@ -1,7 +1,8 @@
 /**
  * The embedded MQTT broker (aedes) with every hook ours: aedes's defaults accept anyone.
  *
- * - Every connection passes the frame guard first (maximum packet size, before authentication).
+ * - Every connection passes the frame guard first (maximum packet size, before authentication; an
+ *   unknown protocol level is answered CONNACK 1).
  * - authenticate: a device (username = device id) or a network-server integration (username =
  *   `integration:<id>`), by its secret. Before the registry is asked: an address with too many
  *   refused attempts is refused (CONNACK 3); keep-alive must be between 1 s and the configured
@@ -10,9 +11,10 @@
  *   principal; connection attempts are rate-limited per principal (CONNACK 3).
  * - authorizePublish: runs before aedes sends PUBACK (PUBREC for QoS 2), so a valid message is
  *   durably enqueued (awaited) here and only then acknowledged. QoS 2 is exactly once per session
- *   (exactly-once.ts). A QoS 1 or 2 PUBLISH with packet id 0 [MQTT-2.3.1-1] closes the connection. Publishing is rate-limited per connection by delaying
- *   (back-pressure), not dropping. A topic the principal may not publish to closes the connection
- *   ([MQTT-3.3.5-2]: 3.1.1 has no negative PUBACK). A bad payload, or an uplink for a device of
+ *   (exactly-once.ts). A QoS 1 or 2 PUBLISH with packet id 0 [MQTT-2.3.1-1] closes the connection.
+ *   Publishing is rate-limited per connection by delaying (back-pressure), not dropping. A topic
+ *   the principal may not publish to closes the connection ([MQTT-3.3.5-2]: 3.1.1 has no negative
+ *   PUBACK). A bad payload, or an uplink for a device of
  *   another tenant, is acknowledged but not stored; the reason goes to the principal's errors topic.
  * - authorizeSubscribe: a principal may subscribe to its own errors topic only; else SUBACK 0x80.
  * - authorizeForward: a message reaches a client only inside that client's own namespace.
