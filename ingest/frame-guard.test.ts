@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createFrameScanner } from './frame-guard.ts'
+import { connectProtocolLevel, createFrameScanner } from './frame-guard.ts'
 
 /** A packet: type byte, remaining length (variable-length integer), body. */
 function packet(bodyBytes: number, type = 0x30): Buffer {
@@ -39,5 +39,24 @@ describe('frame scanner', () => {
     const strict = createFrameScanner(200)
     expect(strict(stream.subarray(0, 2))).toBeUndefined()
     expect(strict(stream.subarray(2, 3))?.reason).toBe('packet_too_large')
+  })
+})
+
+describe('CONNECT protocol level', () => {
+  /** A CONNECT's first bytes: fixed header, protocol name, level, then a few more. */
+  const connect = (name: string, level: number, remaining = 20) => Buffer.concat([Buffer.from([0x10, remaining, 0, name.length]), Buffer.from(name), Buffer.from([level, 0x02, 0, 60])])
+  const cases: { name: string; head: Buffer; level: number | 'more' | undefined }[] = [
+    { name: 'reads level 4 after "MQTT"', head: connect('MQTT', 4), level: 4 },
+    { name: 'reads level 3 after "MQIsdp"', head: connect('MQIsdp', 3), level: 3 },
+    { name: 'reads an unknown level', head: connect('MQTT', 9), level: 9 },
+    { name: 'reads the level after a 2-byte remaining length', head: Buffer.concat([Buffer.from([0x10, 0x80, 0x01, 0, 4]), Buffer.from('MQTT'), Buffer.from([7])]), level: 7 },
+    { name: 'asks for more before the level', head: connect('MQTT', 4).subarray(0, 8), level: 'more' },
+    { name: 'asks for more inside the remaining length', head: Buffer.from([0x10, 0x80]), level: 'more' },
+    { name: 'asks for more with nothing yet', head: Buffer.alloc(0), level: 'more' },
+    { name: 'leaves a first packet that is not a CONNECT to the parser', head: Buffer.from([0x30, 0x02, 0, 0]), level: undefined },
+    { name: 'leaves an unknown protocol name to the parser', head: connect('XYZ', 9), level: undefined },
+  ]
+  it.each(cases)('$name', ({ head, level }) => {
+    expect(connectProtocolLevel(head)).toBe(level)
   })
 })

@@ -1,4 +1,5 @@
 export { createBroker, type Broker, type BrokerOptions } from './broker.ts'
+export { CONNECT_REFUSAL_REASONS, type ConnectRefusalReason } from './connect-refusals.ts'
 export { decodeDevicePayload, REJECT_REASONS, type RejectReason } from './device-payloads.ts'
 export { errorsTopic } from './topics.ts'
 export { createAcceptor } from './accept.ts'

@@ -26,6 +26,16 @@ describe('token bucket', () => {
     const bucket = createTokenBucket({ perSecond: 2, burst: 2 }, 0)
     expect(takes.map((t) => bucket.tryTake(t))).toEqual(expected)
   })
+
+  const looks: { name: string; steps: ({ look: number } | { take: number })[]; expected: boolean[] }[] = [
+    { name: 'looking takes nothing', steps: [{ look: 0 }, { look: 0 }, { look: 0 }], expected: [true, true, true] },
+    { name: 'sees the bucket empty once taken', steps: [{ take: 0 }, { take: 0 }, { look: 0 }], expected: [true, true, false] },
+    { name: 'sees it refilled with time', steps: [{ take: 0 }, { take: 0 }, { look: 499 }, { look: 500 }], expected: [true, true, false, true] },
+  ]
+  it.each(looks)('hasToken $name', ({ steps, expected }) => {
+    const bucket = createTokenBucket({ perSecond: 2, burst: 2 }, 0)
+    expect(steps.map((s) => ('look' in s ? bucket.hasToken(s.look) : bucket.tryTake(s.take)))).toEqual(expected)
+  })
 })
 
 describe('keyed buckets', () => {
@@ -35,6 +45,8 @@ describe('keyed buckets', () => {
     expect(buckets.tryTake('a', 0)).toBe(false)
     expect(buckets.tryTake('b', 0)).toBe(true)
     expect(buckets.size()).toBe(2)
+    expect(buckets.hasToken('a', 0)).toBe(false)
+    expect(buckets.hasToken('b', 0)).toBe(false)
     buckets.tryTake('c', 120_000)
     expect(buckets.size()).toBe(1)
   })

@@ -4,11 +4,13 @@
  * `reserve` always takes a token and returns how long the caller must wait before using it (0 when
  * one was available), so a burst over the limit is spread out rather than dropped: the broker
  * delays the acknowledgement, which slows the device down (back-pressure). `tryTake` is for limits
- * that refuse instead (connection attempts).
+ * that refuse instead (connection attempts). `hasToken` looks without taking, for a limit that is
+ * checked before an attempt and charged only when the attempt fails (refused connections per address).
  */
 export interface TokenBucket {
   reserve(now: number): number
   tryTake(now: number): boolean
+  hasToken(now: number): boolean
   /** True when the bucket is full again: an idle client's bucket can be forgotten. */
   isIdle(now: number): boolean
 }
@@ -34,6 +36,10 @@ export function createTokenBucket(options: { perSecond: number; burst: number },
       tokens -= 1
       return true
     },
+    hasToken(at) {
+      refill(at)
+      return tokens >= 1
+    },
     isIdle(at) {
       refill(at)
       return tokens >= options.burst
@@ -41,7 +47,7 @@ export function createTokenBucket(options: { perSecond: number; burst: number },
   }
 }
 
-/** Buckets by key (client id), forgetting idle ones so the map stays as small as the active set. */
+/** Buckets by key (a principal, a source address), forgetting idle ones so the map stays as small as the active set. */
 export function createKeyedBuckets(options: { perSecond: number; burst: number }) {
   const buckets = new Map<string, TokenBucket>()
   let sweptAt = 0
@@ -60,6 +66,7 @@ export function createKeyedBuckets(options: { perSecond: number; burst: number }
   return {
     reserve: (key: string, now: number) => get(key, now).reserve(now),
     tryTake: (key: string, now: number) => get(key, now).tryTake(now),
+    hasToken: (key: string, now: number) => get(key, now).hasToken(now),
     size: () => buckets.size,
   }
 }

@@ -41,6 +41,7 @@ const Env = z.object({
   LOOKOUT_MQTT_MAX_PACKET_BYTES: intVar(256, 268_435_455).default(32_768),
   LOOKOUT_MQTT_MAX_KEEPALIVE: intVar(10, 65_535).default(1200),
   LOOKOUT_MQTT_CONNECT_RATE: intVar(1, 10_000).default(10),
+  LOOKOUT_MQTT_ADDRESS_FAILURE_RATE: intVar(1, 100_000).default(60),
   LOOKOUT_MQTT_PUBLISH_RATE: intVar(1, 1_000_000).default(100),
   LOOKOUT_MQTT_INTEGRATION_PUBLISH_RATE: intVar(1, 1_000_000).default(5000),
   LOOKOUT_MQTT_TLS_PORT: port.default(8883),
@@ -85,8 +86,10 @@ export interface Config {
     /** Largest MQTT packet accepted, checked from the fixed header before authentication. */
     readonly maxPacketBytes: number
     readonly maxKeepaliveSeconds: number
-    /** Connection attempts per client id per minute. */
+    /** Authenticated connection attempts per device or integration per minute. */
     readonly connectPerMinute: number
+    /** Refused connection attempts per source address per minute; past them the address is refused outright. */
+    readonly addressFailuresPerMinute: number
     /** Messages per second per device connection (bursts of twice as many). */
     readonly publishPerSecond: number
     readonly integrationPublishPerSecond: number
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       maxPacketBytes: e.LOOKOUT_MQTT_MAX_PACKET_BYTES,
       maxKeepaliveSeconds: e.LOOKOUT_MQTT_MAX_KEEPALIVE,
       connectPerMinute: e.LOOKOUT_MQTT_CONNECT_RATE,
+      addressFailuresPerMinute: e.LOOKOUT_MQTT_ADDRESS_FAILURE_RATE,
       publishPerSecond: e.LOOKOUT_MQTT_PUBLISH_RATE,
       integrationPublishPerSecond: e.LOOKOUT_MQTT_INTEGRATION_PUBLISH_RATE,
       tls:

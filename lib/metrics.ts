@@ -37,7 +37,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     mqttRefusedPackets: new Counter({
       name: 'lookout_mqtt_refused_packets_total',
-      help: 'Connections closed by the frame guard before authentication, by reason (packet_too_large, malformed_length)',
+      help: 'MQTT connections closed for a packet they sent, by reason (packet_too_large, malformed_length, protocol_level: before authentication; packet_id_zero)',
       labelNames: ['reason'] as const,
       registers,
     }),

@@ -94,18 +94,50 @@ describe('broker authentication and authorization', () => {
     }
   })
 
-  it('refuses a client id held by another device, and lets the same device take its own over', async () => {
-    const holder: MqttClient = await connectDevice(lookout.mqttUrl, a.username, a.password, 'shared-id')
+  it('refuses another tenant\'s device using a device\'s client id, so the owner still connects (CONNACK 2, counted)', async () => {
+    // before: pendant-b held "pendant-a" and the real pendant-a was refused while it stayed connected
+    for (const clientId of ['pendant-a', 'pendant-a:1', 'pendant-a-1']) {
+      expect(await refusedConnect(lookout.mqttUrl, { username: b.username, password: b.password, clientId })).toBe(IDENTIFIER_REJECTED)
+    }
+    expect(await metric(lookout, 'lookout_mqtt_auth_failures_total{reason="client_id_not_owned"}')).toBeGreaterThanOrEqual(3)
+    const owner = await connectDevice(lookout.mqttUrl, a.username, a.password, 'pendant-a')
+    expect(owner.connected).toBe(true)
+    await owner.endAsync()
+  })
+
+  it.each(['pendant-a', 'pendant-a:bedroom', 'pendant-a:'])('accepts the device\'s own client id %s', async (clientId) => {
+    const client = await connectDevice(lookout.mqttUrl, a.username, a.password, clientId)
+    expect(client.connected).toBe(true)
+    await client.endAsync()
+  })
+
+  it('lets only the same device take its own client id over', async () => {
+    const holder: MqttClient = await connectDevice(lookout.mqttUrl, a.username, a.password, 'pendant-a:shared')
     try {
-      expect(await refusedConnect(lookout.mqttUrl, { username: b.username, password: b.password, clientId: 'shared-id' })).toBe(IDENTIFIER_REJECTED)
+      expect(await refusedConnect(lookout.mqttUrl, { username: b.username, password: b.password, clientId: 'pendant-a:shared' })).toBe(IDENTIFIER_REJECTED)
       expect(holder.connected).toBe(true)
       const closed = closedByBroker(holder)
-      const again = await connectDevice(lookout.mqttUrl, a.username, a.password, 'shared-id')
+      const again = await connectDevice(lookout.mqttUrl, a.username, a.password, 'pendant-a:shared')
       await closed
       await again.endAsync()
     } finally {
       holder.end(true)
     }
+  })
+
+  it('binds an integration\'s client id to its username, and no device may use it', async () => {
+    const integration = await lookout.registry.addIntegration({ tenant: 'council-a', kind: 'chirpstack' }, Date.now())
+    const name = integration.username
+    for (const clientId of [name, `${name}:eu868`]) {
+      const client = await connectDevice(lookout.mqttUrl, name, integration.password, clientId)
+      expect(client.connected).toBe(true)
+      await client.endAsync()
+    }
+    expect(await refusedConnect(lookout.mqttUrl, { username: name, password: integration.password, clientId: 'chirpstack-1' })).toBe(IDENTIFIER_REJECTED)
+    expect(await refusedConnect(lookout.mqttUrl, { username: name, password: integration.password, clientId: 'pendant-a' })).toBe(IDENTIFIER_REJECTED)
+    // a device named "integration" must not reach an integration's client id by a ":" suffix
+    const lookalike = await lookout.addDevice('integration', 'partner-b')
+    expect(await refusedConnect(lookout.mqttUrl, { username: lookalike.username, password: lookalike.password, clientId: name })).toBe(IDENTIFIER_REJECTED)
   })
 
   it('still serves a valid publish after all of the above', async () => {

@@ -121,7 +121,7 @@ describe('lookout command line', () => {
     const app = '5b7e0c2a-6f8e-4b0e-9a55-2f4f2c1d9e01'
     const up = JSON.stringify({ deduplicationId: 'x1', time: '2026-11-21T07:00:00Z', deviceInfo: { applicationId: app, devEui: '24e124707c00aa01' }, fPort: 85, data: 'AXVcA2c0AQRoZQd95wQ=' })
     const port = new URL(lookout.mqttUrl).port
-    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-i', 'chirpstack-cli', '-u', credentials.username!, '-P', credentials.password!, '-q', '1', '-t', `application/${app}/device/24e124707c00aa01/event/up`, '-m', up], { timeout: 10_000 })
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-i', credentials.username!, '-u', credentials.username!, '-P', credentials.password!, '-q', '1', '-t', `application/${app}/device/24e124707c00aa01/event/up`, '-m', up], { timeout: 10_000 })
     const series = await eventually(async () => (await lookout.influx.query(`SELECT "temperature", "co2" FROM "telemetry" WHERE "device"::tag = 'cli-am103'`).catch(() => []))[0], 10_000, 'the decoded uplink')
     expect(series.values[0]).toEqual([Date.parse('2026-11-21T07:00:00Z'), 30.8, 1255])
   })

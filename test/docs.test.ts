@@ -3,13 +3,21 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../lib/errors.ts'
-import { ALL_REJECT_REASONS } from '../ingest/index.ts'
+import { ALL_REJECT_REASONS, CONNECT_REFUSAL_REASONS } from '../ingest/index.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const read = (file: string) => readFile(path.join(root, file), 'utf8')
 
 function tableCodes(markdown: string): string[] {
   return [...markdown.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]!)
+}
+
+/** The text of one `## ` section of a markdown document, up to the next one. */
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n## ${heading}\n`)
+  if (start < 0) throw new Error(`no section "${heading}"`)
+  const end = markdown.indexOf('\n## ', start + 1)
+  return markdown.slice(start, end < 0 ? undefined : end)
 }
 
 describe('docs/errors.md', () => {
@@ -23,8 +31,13 @@ describe('docs/errors.md', () => {
   })
 
   it('lists every rejection reason of device messages', async () => {
-    const documented = tableCodes(await read('docs/errors.md')).filter((c) => c === c.toLowerCase())
+    const documented = tableCodes(section(await read('docs/errors.md'), 'Rejected device messages'))
     expect(documented.sort()).toEqual([...ALL_REJECT_REASONS].sort())
+  })
+
+  it('lists every reason a connection is refused at CONNECT', async () => {
+    const documented = tableCodes(section(await read('docs/errors.md'), 'Refused MQTT connections'))
+    expect(documented.sort()).toEqual([...CONNECT_REFUSAL_REASONS].sort())
   })
 })
 

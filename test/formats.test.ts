@@ -28,9 +28,9 @@ describe('ingest formats', () => {
     await add('other-tenant-sensor', 'council-other', 'environment-sensor', { devEui: '24e1247000000001', codec: 'milesight-iot/am103' })
     const cs = await lookout.registry.addIntegration({ tenant: 'council-f', kind: 'chirpstack' }, Date.now())
     const t = await lookout.registry.addIntegration({ tenant: 'council-f', kind: 'tts' }, Date.now())
-    chirpstack = await mqtt.connectAsync(lookout.mqttUrl, { username: cs.username, password: cs.password, clientId: 'chirpstack-1', reconnectPeriod: 0 })
+    chirpstack = await mqtt.connectAsync(lookout.mqttUrl, { username: cs.username, password: cs.password, clientId: cs.username, reconnectPeriod: 0 })
     errors = await collect(chirpstack, `integrations/${cs.integrationId}/errors`)
-    tts = await mqtt.connectAsync(lookout.mqttUrl, { username: t.username, password: t.password, clientId: 'tts-1', reconnectPeriod: 0 })
+    tts = await mqtt.connectAsync(lookout.mqttUrl, { username: t.username, password: t.password, clientId: t.username, reconnectPeriod: 0 })
   })
   afterAll(async () => {
     await chirpstack?.endAsync()

@@ -46,6 +46,8 @@ export async function startTestLookout(env: Record<string, string> = {}, logLine
     LOOKOUT_INGEST_FLUSH_MS: '2',
     // tests reconnect the same client ids many times a minute; the limit itself is tested on its own
     LOOKOUT_MQTT_CONNECT_RATE: '1000',
+    // and refuse many connections on purpose, all from 127.0.0.1
+    LOOKOUT_MQTT_ADDRESS_FAILURE_RATE: '100000',
     LOOKOUT_INFLUX_FLUSH_MS: '5',
     LOG_LEVEL: logLines ? 'debug' : 'silent',
     ...env,
