@@ -51,6 +51,15 @@ describe('replay: the simulated clock', () => {
     ])
   })
 
+  it('fires timers due at the same time in device order (the devices file, then first line), whatever order they were armed in', () => {
+    const exit = (deviceId: string) => ({ ts: '2026-01-05T23:00:00Z', deviceId, deviceType: 'bed-sensor', type: 'bed.exited' })
+    const devices = parseDevicesJson('[{"deviceId":"bed-2","deviceType":"bed-sensor"}]')
+    const listed = run(lines(exit('bed-1'), exit('bed-2')), { devices, until: '2026-01-06T00:00:00Z' })
+    expect(brief(listed)).toEqual(['2026-01-05T23:45:00.000Z raise bed-night bed-2', '2026-01-05T23:45:00.000Z raise bed-night bed-1'])
+    const byLine = run(lines(exit('bed-1'), exit('bed-2')), { until: '2026-01-06T00:00:00Z' })
+    expect(brief(byLine)).toEqual(['2026-01-05T23:45:00.000Z raise bed-night bed-1', '2026-01-05T23:45:00.000Z raise bed-night bed-2'])
+  })
+
   it('takes events in ts order, keeping file order for equal times', () => {
     const out = run(
       lines(
