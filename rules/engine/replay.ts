@@ -7,9 +7,9 @@
  * - Events are taken in `ts` order (stable: equal times keep file order). Before each event every
  *   device's timers due at or before its time fire, in the rule clock's order (device-run.ts: due
  *   time, then rule order, then timer name; at the same due time, the device listed first: the
- *   devices file's order, then the events file's by first line), each with now = its due time; then the event, with now = its receivedAt, else its ts.
- *   The clock is one for all devices and never goes back: an event received before the clock's
- *   time is evaluated at the clock's time. A device may fire at most MAX_FIRINGS_PER_RUN
+ *   devices file's order, then the events file's by first line), each with now = its due time;
+ *   then the event, with now = its receivedAt, else its ts. The clock is one for all devices and
+ *   never goes back: an event received before the clock's time is evaluated at the clock's time. A device may fire at most MAX_FIRINGS_PER_RUN
  *   (device-run.ts) timers between two inputs of the timeline.
  * - After the last event the clock runs on to `until` (default: the last event + 2 days), firing
  *   timers, so absences and sustained conditions fire without further events.
