@@ -201,7 +201,6 @@ function fire(run: DeviceRun, due: DueTimer): void {
  * due times fired, not to `until`.
  */
 export function advanceDevices(runs: readonly DeviceRun[], until: number, afterFire?: (run: DeviceRun) => void): void {
-  // runs before every record: most of the time nothing is due, so look before building anything
   const pending: { run: DeviceRun; due: DueTimer; fired: number }[] = []
   for (const run of runs) {
     const first = nextDue(run.state)
@@ -225,7 +224,9 @@ export function advanceDevices(runs: readonly DeviceRun[], until: number, afterF
 
 /** Fires the device's timers due at or before `until`, in the timer order (header). */
 export function advanceTimers(ctx: DeviceContext, state: DeviceRuleState, until: number, out: DeviceRunOutput): void {
-  advanceDevices([{ ctx, state, out }], until)
+  // runs before every record: most of the time nothing is due, so look before building anything
+  const first = nextDue(state)
+  if (first !== undefined && first <= until) advanceDevices([{ ctx, state, out }], until)
 }
 
 /** A record of the device: its due timers first, then the record at its receipt. */
