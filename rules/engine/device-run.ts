@@ -203,8 +203,6 @@ function fire(run: DeviceRun, due: DueTimer): void {
 export function advanceDevices(runs: readonly DeviceRun[], until: number, afterFire?: (run: DeviceRun) => void): void {
   const pending: { run: DeviceRun; due: DueTimer; fired: number }[] = []
   for (const run of runs) {
-    const first = nextDue(run.state)
-    if (first === undefined || first > until) continue
     const due = firstDue(run, until)
     if (due !== undefined) pending.push({ run, due, fired: 0 })
   }
