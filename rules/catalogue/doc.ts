@@ -155,6 +155,14 @@ per device partition (\`rules-p<N>\` queues; never one queue job per message):
 - **Same as the replay.** Decisions take their time from the inputs (a record's receipt, a timer's due
   time), never from the worker's clock, so \`lookout rules test\` on the same events gives the same
   alerts as the live path (\`test/rules-live.test.ts\` checks it for every catalogue scenario).
+- **One rule clock.** The workers, \`lookout rules test\` and the rule kinds' unit tests fire timers
+  through the same function (\`advanceDevices\` in \`rules/engine/device-run.ts\`). Timers fire earliest
+  due time first; at the same due time, the rule listed first among the device's rules (the rules
+  file's order: the rules of its packs as \`packs\` lists them, then its own; a timer of a rule that
+  no longer applies goes first and is only dropped), then by timer name (code-unit order). A device
+  fires at most 10,000 timers in one job; more is taken for a rule re-arming a timer in a loop, and
+  the device's rule state is dropped (its rules start afresh with its next message; logged and
+  counted).
 - **Baselines start from stored history.** A personal baseline (R15, R16) that starts on a device,
   for instance enabled by \`rules set\` for a resident monitored for weeks, asks for the device's
   history: a \`rules-history\` job reads from InfluxDB the matching events and whether the device
@@ -170,8 +178,9 @@ const PROSE_TESTING = `## Testing rules: \`lookout rules test\`
 
     npx lookout rules test <rules-file> <events.jsonl> [--until <ISO>] [--devices <devices.json>]
 
-replays recorded or simulated events through the real rule code (\`evaluate()\`) with a simulated
-clock, and prints every alert it would raise or clear. It needs no Redis and no configuration.
+replays recorded or simulated events through the live engine's own code (the device step and rule
+clock of \`rules/engine/device-run.ts\`, over \`evaluate()\`) with a simulated clock, and prints every
+alert it would raise or clear. It needs no Redis and no configuration.
 
 **Events** are JSON lines; blank lines and lines starting with \`#\` are skipped:
 
@@ -193,10 +202,13 @@ nothing (an absence must still fire for them) or whose fields the event lines le
 
 **Clock.** Events are taken in \`ts\` order (equal times keep file order). Every known device is
 registered (\`init\`) at the start (the first event's time) or at its \`registeredAt\`. Before each event,
-every timer due at or before its time fires, in due-time order, with the clock at the due time; then
-the event is evaluated at its \`receivedAt\` (else \`ts\`); the clock never goes back. After the last
-event the clock runs on to \`--until\` (default: the last event + 2 days), firing timers, so absences
-and durations fire without further events. Events after \`--until\` are not replayed. A hub's last-seen
+every timer due at or before its time fires, in the rule clock's order (above; at the same due time
+across devices, the device listed first: the devices file's order, then the events file's by first
+line), with the clock at the due time; then the event is evaluated at its \`receivedAt\` (else
+\`ts\`); the clock, one for all devices, never goes back. A device fires at most 10,000 timers
+between two events (a rule re-arming in a loop exits 1). After the last event the clock runs on to
+\`--until\` (default: the last event + 2 days), firing timers, so absences and durations fire
+without further events. Events after \`--until\` are not replayed. A hub's last-seen
 time is its registration, then the receipt of its last record.
 
 **Output**, one JSON line per alert, as the alert store would keep it (a dedupe key raises once; a

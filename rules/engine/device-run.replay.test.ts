@@ -1,6 +1,8 @@
 /**
- * device-run.ts (the live workers' in-memory step) against replay() (the harness of
- * `lookout rules test`): the catalogue scenarios, driven per device, give the same alerts.
+ * replay() (the harness of `lookout rules test`: every device on one timeline, one clock) against
+ * device-run.ts driven as the live workers drive it (each device on its own, its own clock): the
+ * catalogue scenarios give the same alerts. Both use the same device step and rule clock; this
+ * checks the replay's ordering of many devices' inputs.
  */
 import { describe, expect, it } from 'vitest'
 import type { IngestRecord } from '../../lib/records.ts'

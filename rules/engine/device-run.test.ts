@@ -6,6 +6,7 @@ import { rulesFor } from '../definitions/resolve.ts'
 import type { RulesConfig } from '../definitions/schema.ts'
 import { RULE_KINDS } from '../kinds/index.ts'
 import {
+  advanceDevices,
   advanceTimers,
   emptyDeviceState,
   MAX_FIRINGS_PER_RUN,
@@ -340,6 +341,25 @@ describe('advanceTimers', () => {
     expect(out.fired.map((f) => f.ruleId)).toEqual(['b-early', 'c-tie'])
   })
 
+  it.each<[string, string[]]>([
+    ['armed in name order', ['at:20', 'at:20b']],
+    ['armed against name order', ['at:20b', 'at:20']],
+  ])('breaks ties within a rule by timer name: %s', (_name, insertion) => {
+    const { ctx, state } = registered(TEST, ALARMS)
+    state.timers = Object.fromEntries(insertion.map((t) => [timerId('b-early', t), at(20)]))
+    const out = newOutput()
+    advanceTimers(ctx, state, at(20), out)
+    expect(out.fired.map((f) => f.timer)).toEqual(['at:20', 'at:20b'])
+  })
+
+  it('puts a timer of a rule that no longer applies before the rules at the same due time', () => {
+    const { ctx, state } = registered(TEST, ALARMS)
+    state.timers = { [timerId('b-early', 'at:20')]: at(20), [timerId('gone', 'x')]: at(20) }
+    const out = newOutput()
+    advanceTimers(ctx, state, at(20), out)
+    expect(out.fired.map((f) => f.ruleId)).toEqual(['gone', 'b-early'])
+  })
+
   it('drops the timer of a rule that no longer applies, without evaluating anything', () => {
     const { ctx, state } = registered(HEALTH, HUB)
     state.timers[timerId('gone', 'x:y')] = at(10)
@@ -351,6 +371,40 @@ describe('advanceTimers', () => {
     expect(state.states).toEqual(before.states)
     expect(out).toMatchObject({ raise: [], clear: [], errors: [], timersChanged: true })
     expect(out.changedStates.size).toBe(0)
+  })
+})
+
+describe('advanceDevices (several devices on one timeline, as the replay drives them)', () => {
+  const door = (id: string) => registered(TEST, subject(id, 'door-sensor'))
+
+  it('fires by due time across devices; at the same due time, the device given first; afterFire after each', () => {
+    const one = door('door-1')
+    const two = door('door-2')
+    const runs = [
+      { ...two, out: newOutput() },
+      { ...one, out: newOutput() },
+    ]
+    const order: string[] = []
+    advanceDevices(runs, at(20), (run) => order.push(`${run.ctx.subject.deviceId} ${run.out.fired.at(-1)!.ruleId}/${run.out.fired.at(-1)!.timer}`))
+    expect(order).toEqual(['door-2 b-early/at:10', 'door-1 b-early/at:10', 'door-2 b-early/at:20', 'door-2 c-tie/at:20', 'door-1 b-early/at:20', 'door-1 c-tie/at:20'])
+  })
+
+  it('gives the same device state as advancing each device alone', () => {
+    const together = [door('door-1'), door('door-2')].map((d) => ({ ...d, out: newOutput() }))
+    advanceDevices(together, at(45))
+    for (const run of together) {
+      const alone = door(run.ctx.subject.deviceId)
+      const out = newOutput()
+      advanceTimers(alone.ctx, alone.state, at(45), out)
+      expect(run.state).toEqual(alone.state)
+      expect(run.out.fired).toEqual(out.fired)
+    }
+  })
+
+  it('caps the firings of each device, not of the call', () => {
+    const loops = [1, 2].map((n) => ({ ...registered(TEST, subject(`cord-${n}`, 'fall-detector')), out: newOutput() }))
+    advanceDevices(loops, T0)
+    expect(loops.map((r) => r.out.fired.length)).toEqual([MAX_FIRINGS_PER_RUN, MAX_FIRINGS_PER_RUN])
   })
 })
 

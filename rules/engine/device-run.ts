@@ -1,13 +1,22 @@
 /**
- * One device's rules, stepped in memory: the live rule workers load a device's stored state, run its
- * inputs (records, due timers, registration) through evaluate() here, and write the result back in
- * one atomic commit. Pure: no I/O, no clock; the decision times come with the inputs.
+ * The rule clock, and one device's rules stepped in memory. The live rule workers load a device's
+ * stored state, run its inputs (records, due timers, registration) through evaluate() here, and
+ * write the result back in one atomic commit; the replay harness (replay.ts, `lookout rules test`)
+ * and the rule-kind tests (kinds/simulate.testing.ts) drive the same functions. Pure: no I/O, no
+ * clock; the decision times come with the inputs.
  *
- * Order and time, as the replay harness (replay.ts) has them:
+ * Order and time:
  * - Before a record is evaluated, every timer of the device due at or before the record's receipt
- *   fires first, earliest first, each with now = its due time (never before the device's clock).
+ *   fires first, each with now = its due time (never before the device's clock).
+ * - Timers fire in one order (see `timerBefore`): earliest due time first; at the same due time, the
+ *   rule listed first in the device's resolved rules (ctx.rules; a timer of a rule that no longer
+ *   applies comes before them, and is only dropped); then the timer's name, in code-unit order.
+ *   Where several devices advance together (`advanceDevices`: the replay's timeline), the device
+ *   given first goes first at the same due time; the live workers step each device on its own.
  * - A record is evaluated with now = its receipt (never before the device's clock).
  * - The device's clock only moves forward.
+ * - A device fires at most MAX_FIRINGS_PER_RUN timers in one advance (live: one job; replay: up to
+ *   its next input); more is taken for a kind re-arming a timer in a loop, and throws.
  * - `seen` is the latest receipt of a record that came from the device itself (not one Lookout
  *   wrote, such as device.disconnected), else its registration: for a hub, what its own absence rule
  *   counts as last seen, and what inhibition compares the devices behind it with.
@@ -132,28 +141,90 @@ function step(ctx: DeviceContext, state: DeviceRuleState, event: EngineEvent, no
   for (const e of result.errors) out.errors.push({ ...e, at: now })
 }
 
-/** Fires the device's timers due at or before `until`, earliest first (ties: rule order). */
+/** One device as the clock advances it. */
+export interface DeviceRun {
+  ctx: DeviceContext
+  state: DeviceRuleState
+  out: DeviceRunOutput
+}
+
+interface DueTimer {
+  id: string
+  at: number
+  /** The rule's place in ctx.rules; -1: a rule that no longer applies. */
+  rank: number
+}
+
+/** The timer order of the header: due time, then rule order, then timer name. */
+function timerBefore(a: DueTimer, b: DueTimer): boolean {
+  return a.at < b.at || (a.at === b.at && (a.rank < b.rank || (a.rank === b.rank && a.id < b.id)))
+}
+
+const RULE_ORDER = new WeakMap<readonly ResolvedRule[], ReadonlyMap<string, number>>()
+
+function ruleOrder(rules: readonly ResolvedRule[]): ReadonlyMap<string, number> {
+  let order = RULE_ORDER.get(rules)
+  if (order === undefined) {
+    order = new Map(rules.map((r, i) => [r.id, i]))
+    RULE_ORDER.set(rules, order)
+  }
+  return order
+}
+
+/** The device's first timer due at or before `until`, in the timer order. */
+function firstDue(run: DeviceRun, until: number): DueTimer | undefined {
+  let best: DueTimer | undefined
+  let order: ReadonlyMap<string, number> | undefined
+  for (const [id, at] of Object.entries(run.state.timers)) {
+    if (at > until) continue
+    order ??= ruleOrder(run.ctx.rules)
+    const due = { id, at, rank: order.get(parseTimerId(id).ruleId) ?? -1 }
+    if (best === undefined || timerBefore(due, best)) best = due
+  }
+  return best
+}
+
+function fire(run: DeviceRun, due: DueTimer): void {
+  const { ctx, state, out } = run
+  delete state.timers[due.id]
+  out.timersChanged = true
+  const { ruleId, timer } = parseTimerId(due.id)
+  state.clock = Math.max(state.clock, due.at)
+  out.fired.push({ ruleId, timer, at: due.at })
+  step(ctx, state, { type: 'timer', ruleId, timer }, state.clock, out)
+}
+
+/**
+ * The clock: fires the timers of `runs` due at or before `until`, one at a time in the timer order
+ * (header; at the same due time across devices, the order of `runs`), calling `afterFire` after
+ * each. A device that fires more than MAX_FIRINGS_PER_RUN throws. The devices' clocks move to the
+ * due times fired, not to `until`.
+ */
+export function advanceDevices(runs: readonly DeviceRun[], until: number, afterFire?: (run: DeviceRun) => void): void {
+  const pending: { run: DeviceRun; due: DueTimer; fired: number }[] = []
+  for (const run of runs) {
+    const due = firstDue(run, until)
+    if (due !== undefined) pending.push({ run, due, fired: 0 })
+  }
+  while (pending.length > 0) {
+    let i = 0
+    // across devices by due time alone: at the same time, the device given first
+    for (let j = 1; j < pending.length; j++) if (pending[j]!.due.at < pending[i]!.due.at) i = j
+    const p = pending[i]!
+    if (++p.fired > MAX_FIRINGS_PER_RUN) throw new Error(`more than ${MAX_FIRINGS_PER_RUN} timers fired for device ${p.run.ctx.subject.deviceId}: a rule re-arms a timer in a loop`)
+    fire(p.run, p.due)
+    afterFire?.(p.run)
+    const next = firstDue(p.run, until)
+    if (next === undefined) pending.splice(i, 1)
+    else p.due = next
+  }
+}
+
+/** Fires the device's timers due at or before `until`, in the timer order (header). */
 export function advanceTimers(ctx: DeviceContext, state: DeviceRuleState, until: number, out: DeviceRunOutput): void {
   // runs before every record: most of the time nothing is due, so look before building anything
   const first = nextDue(state)
-  if (first === undefined || first > until) return
-  const order = new Map(ctx.rules.map((r, i) => [r.id, i]))
-  for (let n = 0; ; n++) {
-    let best: { id: string; at: number; rank: number } | undefined
-    for (const [id, at] of Object.entries(state.timers)) {
-      if (at > until) continue
-      const rank = order.get(parseTimerId(id).ruleId) ?? -1
-      if (!best || at < best.at || (at === best.at && rank < best.rank)) best = { id, at, rank }
-    }
-    if (!best) return
-    if (n >= MAX_FIRINGS_PER_RUN) throw new Error(`more than ${MAX_FIRINGS_PER_RUN} timers fired for device ${ctx.subject.deviceId}: a rule re-arms a timer in a loop`)
-    delete state.timers[best.id]
-    out.timersChanged = true
-    const { ruleId, timer } = parseTimerId(best.id)
-    state.clock = Math.max(state.clock, best.at)
-    out.fired.push({ ruleId, timer, at: best.at })
-    step(ctx, state, { type: 'timer', ruleId, timer }, state.clock, out)
-  }
+  if (first !== undefined && first <= until) advanceDevices([{ ctx, state, out }], until)
 }
 
 /** A record of the device: its due timers first, then the record at its receipt. */

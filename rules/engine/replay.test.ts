@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { parseRules } from '../definitions/load.ts'
+import { RULE_KINDS } from '../kinds/index.ts'
+import type { RuleKind } from './types.ts'
 import { replay, type ReplayLine } from './replay.ts'
 import { parseDevicesJson, parseEventsJsonl, type ReplayDevice } from './replay-input.ts'
 
@@ -49,6 +52,15 @@ describe('replay: the simulated clock', () => {
       '2026-01-05T23:45:00.000Z raise bed-night bed-1',
       '2026-01-05T23:50:00.000Z raise door-night door-1',
     ])
+  })
+
+  it('fires timers due at the same time in device order (the devices file, then first line), whatever order they were armed in', () => {
+    const exit = (deviceId: string) => ({ ts: '2026-01-05T23:00:00Z', deviceId, deviceType: 'bed-sensor', type: 'bed.exited' })
+    const devices = parseDevicesJson('[{"deviceId":"bed-2","deviceType":"bed-sensor"}]')
+    const listed = run(lines(exit('bed-1'), exit('bed-2')), { devices, until: '2026-01-06T00:00:00Z' })
+    expect(brief(listed)).toEqual(['2026-01-05T23:45:00.000Z raise bed-night bed-2', '2026-01-05T23:45:00.000Z raise bed-night bed-1'])
+    const byLine = run(lines(exit('bed-1'), exit('bed-2')), { until: '2026-01-06T00:00:00Z' })
+    expect(brief(byLine)).toEqual(['2026-01-05T23:45:00.000Z raise bed-night bed-1', '2026-01-05T23:45:00.000Z raise bed-night bed-2'])
   })
 
   it('takes events in ts order, keeping file order for equal times', () => {
@@ -158,5 +170,21 @@ describe('replay: local time across daylight-saving nights (Europe/London)', () 
 describe('replay: input', () => {
   it('needs events or --until', () => {
     expect(() => replay({ config, events: [], devices: [] })).toThrow(expect.objectContaining({ code: 'REPLAY_INPUT_INVALID' }))
+  })
+})
+
+describe('replay: the firing cap', () => {
+  it('stops a rule that re-arms a timer in a loop, as the live clock does', () => {
+    const loop: RuleKind<Record<string, never>, null> = {
+      kind: 'loop',
+      description: 'test: re-arms at the same time',
+      params: z.strictObject({}),
+      init: (_p, _s, now) => ({ state: null, actions: [{ type: 'arm', timer: 'again', at: now }] }),
+      onRecord: (s) => ({ state: s, actions: [] }),
+      onTimer: (s, _t, _p, _subject, now) => ({ state: s, actions: [{ type: 'arm', timer: 'again', at: now }] }),
+    }
+    const looping = parseRules({ tenant: 'acme', rules: [own('loop', 'loop', ['door-sensor'], {})] }, { kinds: new Map<string, RuleKind<any, any>>([...RULE_KINDS, ['loop', loop]]) })
+    const input = parseEventsJsonl(lines({ ts: '2026-01-05T23:00:00Z', deviceId: 'door-1', deviceType: 'door-sensor', type: 'door.opened' }))
+    expect(() => replay({ config: looping, events: input.events, devices: input.devices })).toThrow(/door-1: a rule re-arms a timer in a loop/)
   })
 })

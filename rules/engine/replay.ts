@@ -1,30 +1,35 @@
 /**
- * The replay harness: recorded or simulated events through the real rule code (evaluate.ts) with a
- * simulated clock. Pure: inputs in, the alerts that would be raised or cleared out, in order.
+ * The replay harness: recorded or simulated events through the live engine's own device step and
+ * clock (device-run.ts, over evaluate.ts). Pure: inputs in, the alerts that would be raised or
+ * cleared out, in order. This file only orders the inputs of many devices on one timeline.
  *
  * Clock
  * - Events are taken in `ts` order (stable: equal times keep file order). Before each event every
- *   timer due at or before its time fires, in due-time order (ties: the order they were armed), each
- *   with now = its due time; then the event, with now = its receivedAt, else its ts. The clock never
- *   goes back: an event received before the clock's time is evaluated at the clock's time.
+ *   device's timers due at or before its time fire, in the rule clock's order (device-run.ts: due
+ *   time, then rule order, then timer name; at the same due time, the device listed first: the
+ *   devices file's order, then the events file's by first line), each with now = its due time;
+ *   then the event, with now = its receivedAt, else its ts. The clock is one for all devices and
+ *   never goes back: an event received before the clock's time is evaluated at the clock's time. A device may fire at most MAX_FIRINGS_PER_RUN
+ *   (device-run.ts) timers between two inputs of the timeline.
  * - After the last event the clock runs on to `until` (default: the last event + 2 days), firing
  *   timers, so absences and sustained conditions fire without further events.
  * Devices
  * - Every known device is registered (`init`, which arms absence timers) at the start, the time of
  *   the first event, or at its own `registeredAt`.
- * - A hub's last-seen time is its registration, then the receipt of its own last record (not one
- *   Lookout wrote, such as device.disconnected), as its absence rule counts it; it is given to
- *   evaluate() so absence alerts behind a silent hub become one hub-offline alert.
+ * - A hub's last-seen time is its `seen` (device-run.ts: its registration, then the receipt of its
+ *   own last record, as its absence rule counts it); it is given to evaluate() so absence alerts
+ *   behind a silent hub become one hub-offline alert.
  * Alerts are kept as the alert store keeps them: a dedupe key raises once; a clear resolves an open
- * alert (a clear of an alert never raised, e.g. one inhibited, prints nothing).
+ * alert (a clear of an alert never raised, e.g. one inhibited, prints nothing). Within one step,
+ * raises come before clears.
  */
 import { LookoutError } from '../../lib/errors.ts'
 import type { IngestRecord } from '../../lib/records.ts'
 import { rulesFor } from '../definitions/resolve.ts'
 import type { RulesConfig } from '../definitions/schema.ts'
-import { fromDevice } from '../kinds/evidence.ts'
 import type { AlertCandidate, Priority } from '../types.ts'
-import { evaluate, type EngineEvent, type EvaluateResult, type HubStatus } from './evaluate.ts'
+import { advanceDevices, emptyDeviceState, newOutput, nextDue, runInit, runRecord, type DeviceRun } from './device-run.ts'
+import type { HubStatus } from './evaluate.ts'
 import type { ReplayDevice, ReplayEvent } from './replay-input.ts'
 import type { Subject } from './types.ts'
 
@@ -56,90 +61,57 @@ export interface ReplayResult {
   stats: { events: number; timersFired: number; raised: number; cleared: number }
 }
 
-interface PendingTimer {
-  deviceId: string
-  ruleId: string
-  timer: string
-  at: number
-  seq: number
-}
-
-/** A binary min-heap of timers by (at, seq); stale entries (re-armed or cancelled) are skipped on pop. */
-class TimerQueue {
-  private heap: PendingTimer[] = []
-  private current = new Map<string, PendingTimer>()
-  private seq = 0
-
-  private static id(deviceId: string, ruleId: string, timer: string): string {
-    return `${deviceId}\u0000${ruleId}\u0000${timer}`
-  }
-
-  private static before(a: PendingTimer, b: PendingTimer): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq)
-  }
-
-  set(deviceId: string, ruleId: string, timer: string, at: number | null): void {
-    const id = TimerQueue.id(deviceId, ruleId, timer)
-    if (at === null) {
-      this.current.delete(id)
-      return
-    }
-    const entry = { deviceId, ruleId, timer, at, seq: this.seq++ }
-    this.current.set(id, entry)
-    this.heap.push(entry)
-    let i = this.heap.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!TimerQueue.before(this.heap[i]!, this.heap[parent]!)) break
-      ;[this.heap[i], this.heap[parent]] = [this.heap[parent]!, this.heap[i]!]
-      i = parent
-    }
-  }
-
-  private live(entry: PendingTimer): boolean {
-    return this.current.get(TimerQueue.id(entry.deviceId, entry.ruleId, entry.timer)) === entry
-  }
-
-  /** Removes and returns the earliest timer due at or before `t`, if any. */
-  popDue(t: number): PendingTimer | undefined {
-    while (this.heap.length > 0) {
-      const top = this.heap[0]!
-      if (!this.live(top)) {
-        this.removeTop()
-        continue
-      }
-      if (top.at > t) return undefined
-      this.removeTop()
-      this.current.delete(TimerQueue.id(top.deviceId, top.ruleId, top.timer))
-      return top
-    }
-    return undefined
-  }
-
-  private removeTop(): void {
-    const last = this.heap.pop()!
-    if (this.heap.length === 0) return
-    this.heap[0] = last
-    let i = 0
-    for (;;) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let m = i
-      if (l < this.heap.length && TimerQueue.before(this.heap[l]!, this.heap[m]!)) m = l
-      if (r < this.heap.length && TimerQueue.before(this.heap[r]!, this.heap[m]!)) m = r
-      if (m === i) return
-      ;[this.heap[i], this.heap[m]] = [this.heap[m]!, this.heap[i]!]
-      i = m
-    }
-  }
-}
-
 function iso(ms: number): string {
   return new Date(ms).toISOString()
 }
 
-/** Timers one replay may fire before it is taken for a kind re-arming in a loop. */
-const MAX_TIMER_FIRINGS = 5_000_000
+/** The devices with a timer armed, by due time (ties: input order); entries gone stale are skipped by the clock. */
+class DueDevices {
+  private heap: { at: number; index: number }[] = []
+  /** Per device, the due time last queued (not queued again while it stands). */
+  private queued: (number | undefined)[] = []
+
+  private static before(a: { at: number; index: number }, b: { at: number; index: number }): boolean {
+    return a.at < b.at || (a.at === b.at && a.index < b.index)
+  }
+
+  push(at: number | undefined, index: number): void {
+    if (at === undefined || this.queued[index] === at) return
+    this.queued[index] = at
+    const heap = this.heap
+    heap.push({ at, index })
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1
+      if (!DueDevices.before(heap[i]!, heap[parent]!)) break
+      ;[heap[i], heap[parent]] = [heap[parent]!, heap[i]!]
+      i = parent
+    }
+  }
+
+  /** Removes the entries due at or before `t` and returns their devices, in input order (each once). */
+  popDue(t: number): number[] {
+    const found = new Set<number>()
+    const heap = this.heap
+    while (heap.length > 0 && heap[0]!.at <= t) {
+      const index = heap[0]!.index
+      found.add(index)
+      this.queued[index] = undefined
+      const last = heap.pop()!
+      if (heap.length === 0) break
+      heap[0] = last
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1
+        let m = i
+        if (l < heap.length && DueDevices.before(heap[l]!, heap[m]!)) m = l
+        if (l + 1 < heap.length && DueDevices.before(heap[l + 1]!, heap[m]!)) m = l + 1
+        if (m === i) break
+        ;[heap[i], heap[m]] = [heap[m]!, heap[i]!]
+        i = m
+      }
+    }
+    return [...found].sort((a, b) => a - b)
+  }
+}
 
 export function replay(options: ReplayOptions): ReplayResult {
   const { config, devices } = options
@@ -151,33 +123,31 @@ export function replay(options: ReplayOptions): ReplayResult {
   const until = options.until ?? (last ? (last.receivedAt ?? last.ts) + DEFAULT_RUN_ON_MS : undefined)
   if (until === undefined) throw new LookoutError('REPLAY_INPUT_INVALID', 'nothing to replay: no events, and no --until to run the clock to')
 
-  const subjects = new Map<string, Subject>()
-  for (const d of devices) {
-    subjects.set(d.deviceId, { tenant: config.tenant, deviceId: d.deviceId, deviceType: d.deviceType, site: d.site, timeZone: d.timeZone, hub: d.hub, resident: d.resident })
-  }
   const hubIds = new Set(devices.flatMap((d) => (d.hub === undefined ? [] : [d.hub])))
   const hubs: Record<string, HubStatus> = Object.fromEntries([...hubIds].map((h) => [h, {}]))
-  const states = new Map<string, Record<string, unknown>>()
-  const timers = new TimerQueue()
+  const runs: DeviceRun[] = devices.map((d) => {
+    const subject: Subject = { tenant: config.tenant, deviceId: d.deviceId, deviceType: d.deviceType, site: d.site, timeZone: d.timeZone, hub: d.hub, resident: d.resident }
+    return { ctx: { subject, rules: rulesFor(config, subject), hubs }, state: emptyDeviceState(), out: newOutput() }
+  })
+  const indexOf = new Map(devices.map((d, i) => [d.deviceId, i]))
+  const due = new DueDevices()
   const alerts = new Map<string, { candidate: AlertCandidate; open: boolean }>()
   const lines: ReplayLine[] = []
   const stats = { events: 0, timersFired: 0, raised: 0, cleared: 0 }
   const start = Math.min(events[0]?.ts ?? until, ...devices.map((d) => d.registeredAt ?? Infinity))
   let clock = start
 
-  const step = (deviceId: string, event: EngineEvent, now: number): void => {
-    const subject = subjects.get(deviceId)
-    if (!subject) throw new LookoutError('REPLAY_INPUT_INVALID', `no device "${deviceId}"`)
-    const rules = rulesFor(config, subject)
-    const deviceStates = states.get(deviceId) ?? {}
-    const result: EvaluateResult = evaluate({ subject, rules, states: deviceStates, event, now, hubs })
-    if (result.errors.length > 0) {
-      const e = result.errors[0]!
-      throw new Error(`rule ${e.ruleId} failed for device ${deviceId} at ${iso(now)}: ${e.message}`)
+  /** After a step of the device: its alerts become lines, its hub status and due time are updated. */
+  const stepped = (run: DeviceRun): void => {
+    const { out, ctx, state } = run
+    const deviceId = ctx.subject.deviceId
+    if (out.errors.length > 0) {
+      const e = out.errors[0]!
+      throw new Error(`rule ${e.ruleId} failed for device ${deviceId} at ${iso(e.at)}: ${e.message}`)
     }
-    states.set(deviceId, { ...deviceStates, ...result.states })
-    for (const t of result.timers) timers.set(deviceId, t.ruleId, t.timer, t.at)
-    for (const candidate of result.raise) {
+    clock = Math.max(clock, state.clock)
+    stats.timersFired += out.fired.length
+    for (const candidate of out.raise) {
       if (alerts.has(candidate.dedupeKey)) continue
       alerts.set(candidate.dedupeKey, { candidate, open: true })
       stats.raised++
@@ -192,7 +162,7 @@ export function replay(options: ReplayOptions): ReplayResult {
         facts: candidate.facts ?? {},
       })
     }
-    for (const clear of result.clear) {
+    for (const clear of out.clear) {
       const alert = alerts.get(clear.dedupeKey)
       if (!alert?.open) continue
       alert.open = false
@@ -200,27 +170,38 @@ export function replay(options: ReplayOptions): ReplayResult {
       const c = alert.candidate
       lines.push({ at: iso(clear.at), action: 'clear', rule: c.rule, priority: c.priority, deviceId: c.deviceId, dedupeKey: c.dedupeKey, occurredAt: iso(c.occurredAt), facts: {} })
     }
+    out.raise.length = 0
+    out.clear.length = 0
+    out.fired.length = 0
+    // a hub's absence clock starts at registration, and its last-seen time never goes back
+    if (hubIds.has(deviceId)) hubs[deviceId] = { lastSeenAt: state.seen }
+    due.push(nextDue(state), indexOf.get(deviceId)!)
+  }
+
+  /** The device, its clock brought to the timeline's (which is one for all devices). */
+  const onTimeline = (index: number): DeviceRun => {
+    const run = runs[index]!
+    run.state.clock = Math.max(run.state.clock, clock)
+    return run
   }
 
   const fireTimersUntil = (t: number): void => {
-    for (let due = timers.popDue(t); due !== undefined; due = timers.popDue(t)) {
-      if (++stats.timersFired > MAX_TIMER_FIRINGS) throw new Error(`more than ${MAX_TIMER_FIRINGS} timers fired: a rule re-arms a timer in a loop (last: rule ${due.ruleId} timer ${due.timer} of ${due.deviceId})`)
-      clock = Math.max(clock, due.at)
-      step(due.deviceId, { type: 'timer', ruleId: due.ruleId, timer: due.timer }, clock)
-    }
+    const ready = due.popDue(t).map(onTimeline)
+    advanceDevices(ready, t, stepped)
+    // devices whose timers were all stale (re-armed later) are back in the queue for their next
+    for (const run of ready) due.push(nextDue(run.state), indexOf.get(run.ctx.subject.deviceId)!)
   }
 
   // registrations, then events, on one timeline
-  const registrations = devices.map((d) => ({ deviceId: d.deviceId, at: d.registeredAt ?? start })).sort((a, b) => a.at - b.at)
+  const registrations = devices.map((d, index) => ({ index, at: d.registeredAt ?? start })).sort((a, b) => a.at - b.at)
   let r = 0
   const registerUntil = (t: number): void => {
     while (r < registrations.length && registrations[r]!.at <= t) {
       const reg = registrations[r++]!
       fireTimersUntil(reg.at)
-      clock = Math.max(clock, reg.at)
-      step(reg.deviceId, { type: 'init' }, clock)
-      // a hub's absence clock starts at registration: so does its silence
-      if (hubIds.has(reg.deviceId) && hubs[reg.deviceId]?.lastSeenAt === undefined) hubs[reg.deviceId] = { lastSeenAt: clock }
+      const run = onTimeline(reg.index)
+      runInit(run.ctx, run.state, reg.at, run.out)
+      stepped(run)
     }
   }
 
@@ -229,16 +210,15 @@ export function replay(options: ReplayOptions): ReplayResult {
     const at = event.receivedAt ?? event.ts
     registerUntil(event.ts)
     fireTimersUntil(at)
-    clock = Math.max(clock, at)
-    const subject = subjects.get(event.deviceId)!
+    const run = onTimeline(indexOf.get(event.deviceId)!)
+    const subject = run.ctx.subject
     const record: IngestRecord =
       event.eventType !== undefined
         ? { kind: 'event', tenant: config.tenant, deviceId: subject.deviceId, site: subject.site, deviceType: subject.deviceType, timeZone: subject.timeZone, ts: event.ts, receivedAt: at, eventType: event.eventType }
         : { kind: 'telemetry', tenant: config.tenant, deviceId: subject.deviceId, site: subject.site, deviceType: subject.deviceType, timeZone: subject.timeZone, ts: event.ts, receivedAt: at, metrics: event.metrics ?? {} }
     stats.events++
-    step(event.deviceId, { type: 'record', record }, clock)
-    // its receipt, as the hub's own absence rule counts it (never back: an older receipt is older evidence)
-    if (hubIds.has(event.deviceId) && fromDevice(record)) hubs[event.deviceId] = { lastSeenAt: Math.max(hubs[event.deviceId]?.lastSeenAt ?? at, at) }
+    runRecord(run.ctx, run.state, record, run.out)
+    stepped(run)
   }
   registerUntil(until)
   fireTimersUntil(until)

@@ -1,11 +1,15 @@
 /**
- * Test support for the rule kinds (not a test file): a minimal engine that calls init, onRecord and
- * onTimer in time order, fires armed timers when their time comes (on time, or late after an
- * outage), and logs raise/clear actions. It checks on every step that state is plain JSON and small.
+ * Test support for the rule kinds (not a test file): one kind, as one rule of one device, through
+ * the live engine's device step and rule clock (engine/device-run.ts): init at `start`, records at
+ * their receipt, armed timers fired in the clock's order when their time comes (on time, or late
+ * after an outage). Logs the kind's raise/clear actions in the order it returns them, and checks on
+ * every step that state is plain JSON and small.
  */
 import { DateTime } from 'luxon'
 import { expect } from 'vitest'
 import type { EventRecord, IngestRecord, TelemetryRecord } from '../../lib/records.ts'
+import type { ResolvedRule } from '../definitions/resolve.ts'
+import { advanceTimers, emptyDeviceState, newOutput, parseTimerId, runHistory, runInit, runRecord, type DeviceContext, type DeviceRunOutput } from '../engine/device-run.ts'
 import type { HistoryData, HistoryRequest, RuleAction, RuleKind, Step, Subject } from '../engine/types.ts'
 
 export const LONDON = 'Europe/London'
@@ -39,7 +43,7 @@ export type Input =
   | { record: IngestRecord; now?: number }
   /** Let time pass to `to`, firing timers on time. */
   | { until: number }
-  /** The engine was down until `to`: due timers fire then, late. */
+  /** The engine was down until `to`: its clock is there when the due timers fire, so they fire late. */
   | { outageUntil: number }
   /** The history the state asked for at its start arrives (HistorySource), answered by `answer`. */
   | { history: (request: HistoryRequest) => HistoryData }
@@ -59,10 +63,9 @@ function checkState(state: unknown): void {
 
 export function simulate<P, S>(kind: RuleKind<P, S>, rawParams: unknown, start: number, inputs: Input[], subject: Subject = SUBJECT): Run<S> {
   const params = kind.params.parse(rawParams)
-  const timers: Record<string, number> = {}
   const log: Logged[] = []
   const raises: Extract<RuleAction, { type: 'raise' }>[] = []
-  const apply = (step: Step<S>): S => {
+  const observe = (step: Step<S>): Step<S> => {
     checkState(step.state)
     for (const a of step.actions) {
       if (a.type === 'raise') {
@@ -70,34 +73,47 @@ export function simulate<P, S>(kind: RuleKind<P, S>, rawParams: unknown, start: 
         raises.push(a)
         for (const v of Object.values(a.facts ?? {})) expect(['number', 'string', 'boolean']).toContain(typeof v)
       } else if (a.type === 'clear') log.push(['clear', a.key, a.at])
-      else if (a.type === 'arm') timers[a.timer] = a.at
-      else delete timers[a.timer]
     }
-    return step.state
+    return step
   }
-  let state = apply(kind.init(params, subject, start))
-  const fireUntil = (to: number, late: boolean) => {
-    for (let guard = 0; guard < 10_000; guard++) {
-      const due = Object.entries(timers).filter(([, t]) => t <= to).sort((a, b) => a[1] - b[1])[0]
-      if (due === undefined) return
-      const [name, t] = due
-      delete timers[name]
-      state = apply(kind.onTimer(state, name, params, subject, late ? Math.max(t, to) : t))
-    }
-    throw new Error('timer loop')
+  const observed: RuleKind<P, S> = {
+    ...kind,
+    init: (...a) => observe(kind.init(...a)),
+    onRecord: (...a) => observe(kind.onRecord(...a)),
+    onTimer: (...a) => observe(kind.onTimer(...a)),
   }
+  const rule: ResolvedRule = { id: kind.kind, kind: kind.kind, title: kind.kind, priority: 'P3', escalations: [], params, impl: observed }
+  const ctx: DeviceContext = { subject, rules: [rule] }
+  const device = emptyDeviceState()
+  const drive = (run: (out: DeviceRunOutput) => void): void => {
+    const out = newOutput()
+    run(out)
+    // evaluate() keeps a kind's throw (or a failed check above) as the rule's error
+    if (out.errors.length > 0) throw new Error(out.errors[0]!.message)
+  }
+  drive((out) => runInit(ctx, device, start, out))
   for (const input of inputs) {
     if ('record' in input) {
       const now = input.now ?? input.record.receivedAt
-      fireUntil(now, false)
-      state = apply(kind.onRecord(state, input.record, params, subject, now))
-    } else if ('until' in input) fireUntil(input.until, false)
+      drive((out) => {
+        advanceTimers(ctx, device, now, out)
+        device.clock = Math.max(device.clock, now)
+        runRecord(ctx, device, input.record, out)
+      })
+    } else if ('until' in input) drive((out) => advanceTimers(ctx, device, input.until, out))
     else if ('history' in input) {
-      const request = kind.history?.wanted(state, params, subject)
+      const request = kind.history?.wanted(device.states[rule.id] as S, params, subject)
       if (request === undefined) throw new Error('the state wants no history')
-      state = kind.history!.apply(state, params, subject, request.token, input.history(request))
-      checkState(state)
-    } else fireUntil(input.outageUntil, true)
+      drive((out) => runHistory(ctx, device, rule.id, request.token, input.history(request), out))
+      checkState(device.states[rule.id])
+    } else {
+      const to = input.outageUntil
+      drive((out) => {
+        device.clock = Math.max(device.clock, to)
+        advanceTimers(ctx, device, to, out)
+      })
+    }
   }
-  return { log, raises, state, timers }
+  const timers = Object.fromEntries(Object.entries(device.timers).map(([id, at]) => [parseTimerId(id).timer, at]))
+  return { log, raises, state: device.states[rule.id] as S, timers }
 }
