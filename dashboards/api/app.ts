@@ -73,7 +73,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const now = deps.now ?? Date.now
   const app = Fastify({
     // request logs (and the lines below, through request.log) carry the request's id as `reqId`
-    loggerInstance: deps.log.child({ component: 'api' }) as FastifyBaseLogger,
+    loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: requestIdOf,
     bodyLimit: 16_384,
   })
