@@ -36,7 +36,7 @@ function ensureDatabaseInBackground(influx: ReturnType<typeof createInfluxClient
         await influx.ensureDatabase()
         return
       } catch (err) {
-        if (attempt === 1) log.warn({ err: (err as Error).message }, 'InfluxDB not ready; creating the database when it is')
+        if (attempt === 1) log.warn({ err }, 'InfluxDB not ready; creating the database when it is')
         await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 5000)))
       }
     }

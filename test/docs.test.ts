@@ -1,4 +1,4 @@
-/** Documentation that must match the code: error codes and the README's configuration table. */
+/** Documentation that must match the code: error codes, the README's configuration table, docs/domain.md citations, the Redis key table. */
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -88,5 +88,29 @@ describe('docs/domain.md', () => {
       if (/\.\.\/shared\/|\banchors\.md\b|(?<![\w/])domain\.md/.test(await read(file))) outside.push(file)
     }
     expect(outside).toEqual([])
+  })
+})
+
+describe('docs/architecture.md Redis key table', () => {
+  /** Key families built in the code: what follows the prefix in `${prefix}:name…` / `${keyPrefix}-bull`. */
+  async function codeFamilies(): Promise<Set<string>> {
+    const families = new Set<string>()
+    for (const folder of ['lib', 'ingest', 'workers', 'dashboards', 'rules']) {
+      for (const file of await readdir(path.join(root, folder), { recursive: true })) {
+        if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue
+        const source = await read(path.join(folder, file))
+        for (const m of source.matchAll(/\$\{(?:prefix|keyPrefix)\}(-bull|:[a-z-]+)/g)) families.add(m[1]!)
+      }
+    }
+    return families
+  }
+
+  it('lists every key family the code builds, and no other', async () => {
+    const doc = await read('docs/architecture.md')
+    const section = doc.slice(doc.indexOf('## Redis keys'), doc.indexOf('## Roles and scaling'))
+    const documented = new Set([...section.matchAll(/^\| `P(-bull|:[a-z-]+)/gm)].map((m) => m[1]!))
+    const built = await codeFamilies()
+    expect(built.size).toBeGreaterThan(10)
+    expect([...documented].sort()).toEqual([...built].sort())
   })
 })

@@ -89,7 +89,7 @@ export function createHistoryProcessor(deps: HistoryProcessorDeps) {
       // the database is created in the background at start: not there yet is worth waiting for
       const retryable = e.retryable === true || /database not found/.test(e.message)
       deps.metrics.rulesHistory.inc({ outcome: retryable ? 'retried' : 'failed' })
-      log.warn({ code: e.code, deviceId: data.deviceId, rule: data.ruleId, attempt: job.attemptsMade + 1, err: e.message }, 'could not read rule history from InfluxDB')
+      log.warn({ code: e.code, deviceId: data.deviceId, rule: data.ruleId, attempt: job.attemptsMade + 1, err }, 'could not read rule history from InfluxDB')
       if (!retryable) throw new UnrecoverableError(e.code ?? 'INFLUX_QUERY_FAILED')
       throw err
     }

@@ -101,7 +101,7 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
   ]
   const states = createRuleStateStore(options.redis, options.keyPrefix)
   const rules = createRulesStore(options.redis, options.keyPrefix, {
-    onInvalid: (tenant, err) => log.error({ tenant, code: 'RULES_INVALID', err: (err as Error).message }, 'stored rules no longer validate; the tenant gets the default packs'),
+    onInvalid: (tenant, err) => log.error({ tenant, code: 'RULES_INVALID', err }, 'stored rules no longer validate; the tenant gets the default packs'),
   })
   const subjects = createSubjectCache(options.registry, { ttlMs: 10_000 })
   const ruleQueues: Queue[] = []

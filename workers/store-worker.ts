@@ -87,7 +87,7 @@ export function createStoreProcessor(options: StoreProcessorOptions) {
           await influx.ensureDatabase().catch(() => undefined)
         }
         if (attempt === 1 || attempt % 20 === 0) {
-          log.warn({ jobId: job.id, attempt, err: (err as Error).message }, 'InfluxDB write failed; holding the spool and retrying')
+          log.warn({ jobId: job.id, attempt, err }, 'InfluxDB write failed; holding the spool and retrying')
         }
         // on shutdown, hand the job back to the queue (retried by the next worker) rather than block
         if (options.closing()) throw err

@@ -10,9 +10,10 @@
  *   GET  /api/alerts/:id          one alert
  *   POST /api/alerts/:id/ack      acknowledge (role responder); 409 ALERT_NOT_OPEN if acknowledged or resolved
  * Every /api route needs `Authorization: Bearer <token>`; another tenant's alert answers 404.
+ * Every response carries `x-request-id`, and every log line of a request its `reqId` (request-id.ts).
  */
 import type { ServerResponse } from 'node:http'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import { z } from 'zod'
 import type { AlertEvent, AlertStore } from '../../lib/alerts/index.ts'
@@ -23,6 +24,7 @@ import type { Metrics } from '../../lib/metrics.ts'
 import type { Registry } from '../../lib/registry/index.ts'
 import { streamIdAfter, type AlertHub } from './alert-hub.ts'
 import { authenticate } from './auth.ts'
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts'
 
 export interface ApiDeps {
   registry: Registry
@@ -69,8 +71,17 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Pro
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const now = deps.now ?? Date.now
-  const app = Fastify({ logger: false, bodyLimit: 16_384 })
+  const app = Fastify({
+    // request logs (and the lines below, through request.log) carry the request's id as `reqId`
+    loggerInstance: deps.log as FastifyBaseLogger,
+    genReqId: requestIdOf,
+    bodyLimit: 16_384,
+  })
   const streams = new Set<ServerResponse>()
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+  })
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof LookoutError) {
@@ -85,11 +96,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (status && status < 500) {
       return reply.status(status).send({ error: { code: 'REQUEST_INVALID', message: (error as Error).message } })
     }
-    deps.log.error({ err: error, route: request.routeOptions.url }, 'request failed')
+    request.log.error({ err: error, route: request.routeOptions.url }, 'request failed')
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } })
   })
 
-  app.get('/healthz', async (_request, reply) => {
+  // probes and scrapes: their request lines only at warn, so they do not flood the log
+  app.get('/healthz', { logLevel: 'warn' }, async (_request, reply) => {
     const [redis, influx] = await Promise.all([
       withTimeout(deps.redis.ping().then((r) => r === 'PONG'), 1000, false),
       withTimeout(deps.influx.ping(), 2000, false),
@@ -100,7 +112,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks })
   })
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType)
     return deps.metrics.registry.metrics()
   })
@@ -123,6 +135,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
+      [REQUEST_ID_HEADER]: request.id,
     })
     res.write('retry: 2000\n: connected\n\n')
     streams.add(res)
@@ -147,7 +160,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     try {
       if (resumeFrom) for (const event of await deps.alerts.eventsAfter(principal.tenant, resumeFrom)) send(event)
     } catch (err) {
-      deps.log.error({ err }, 'alert stream replay failed')
+      request.log.error({ err }, 'alert stream replay failed')
     }
     const queued = pending
     pending = undefined
@@ -169,7 +182,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const alert = await deps.alerts.acknowledge(principal.tenant, id, principal.tokenId, at)
     deps.metrics.alertsAcknowledged.inc()
     deps.metrics.alertRaiseToAckSeconds.observe(Math.max(0, at - Date.parse(alert.raisedAt)) / 1000)
-    deps.log.info({ tenant: principal.tenant, alertId: id, by: principal.tokenId }, 'alert acknowledged')
+    request.log.info({ tenant: principal.tenant, alertId: id, by: principal.tokenId }, 'alert acknowledged')
     return alert
   })
 

@@ -1,14 +1,5 @@
-export {
-  createRegistry,
-  INTEGRATION_KINDS,
-  INTEGRATION_USERNAME_PREFIX,
-  TOKEN_ROLES,
-  type ApiPrincipal,
-  type Device,
-  type Integration,
-  type IntegrationKind,
-  type NewDevice,
-  type Registry,
-  type TokenRole,
-} from './registry.ts'
+export { createRegistry, type Registry } from './registry.ts'
+export { type Device, type NewDevice } from './devices.ts'
+export { INTEGRATION_KINDS, INTEGRATION_USERNAME_PREFIX, type Integration, type IntegrationKind } from './integrations.ts'
+export { TOKEN_ROLES, type ApiPrincipal, type TokenRole } from './tokens.ts'
 export { DEVICE_TYPES, type DeviceType } from './device-types.ts'

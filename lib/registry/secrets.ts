@@ -21,3 +21,8 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const expected = Buffer.from(storedHash, 'hex')
   return actual.length === expected.length && timingSafeEqual(actual, expected)
 }
+
+/** A public 12-character id ([A-Za-z0-9]) for an API token or an integration, cut from a fresh secret. */
+export function generateId(): string {
+  return generateSecret().slice(0, 12).replace(/[-_]/g, 'x')
+}
