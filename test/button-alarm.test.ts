@@ -39,8 +39,8 @@ describe('a LoRaWAN button on a pendant raises the manual alarm (R01, P1)', () =
     lookout = await startTestLookout()
     const cs = await lookout.registry.addIntegration({ tenant: TENANT, kind: 'chirpstack' }, Date.now())
     const t = await lookout.registry.addIntegration({ tenant: TENANT, kind: 'tts' }, Date.now())
-    chirpstack = await mqtt.connectAsync(lookout.mqttUrl, { username: cs.username, password: cs.password, clientId: 'chirpstack-btn', reconnectPeriod: 0 })
-    tts = await mqtt.connectAsync(lookout.mqttUrl, { username: t.username, password: t.password, clientId: 'tts-btn', reconnectPeriod: 0 })
+    chirpstack = await mqtt.connectAsync(lookout.mqttUrl, { username: cs.username, password: cs.password, clientId: cs.username, reconnectPeriod: 0 })
+    tts = await mqtt.connectAsync(lookout.mqttUrl, { username: t.username, password: t.password, clientId: t.username, reconnectPeriod: 0 })
   })
   afterAll(async () => {
     await chirpstack?.endAsync()

@@ -41,7 +41,7 @@ describe('names and values the store would refuse', () => {
     const cs = await lookout.registry.addIntegration({ tenant: 'council-a', kind: 'chirpstack' }, Date.now())
     a = await connectDevice(lookout.mqttUrl, credsA.username, credsA.password)
     b = await connectDevice(lookout.mqttUrl, credsB.username, credsB.password)
-    chirpstack = await mqtt.connectAsync(lookout.mqttUrl, { username: cs.username, password: cs.password, clientId: 'cs-boundary', reconnectPeriod: 0 })
+    chirpstack = await mqtt.connectAsync(lookout.mqttUrl, { username: cs.username, password: cs.password, clientId: cs.username, reconnectPeriod: 0 })
     errorsA = await collect(a, 'devices/poison-env/errors')
     errorsCs = await collect(chirpstack, `integrations/${cs.integrationId}/errors`)
   })
