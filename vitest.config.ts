@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{lib,ingest,rules,workers,dashboards,simulators}/**/*.test.ts'],
+          include: ['{lib,registry,rules,alerts,workers,ingest,api,simulators,app,dashboards}/**/*.test.ts'],
           exclude: [...configDefaults.exclude, '**/*.int.test.ts'],
         },
       },

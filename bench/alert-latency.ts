@@ -11,10 +11,10 @@ import { parseArgs } from 'node:util'
 import mqtt from 'mqtt'
 import { loadConfig } from '../lib/config.ts'
 import { createLogger } from '../lib/logger.ts'
-import { startLookout } from '../lib/lookout.ts'
+import { startLookout } from '../app/lookout.ts'
 import { closeRedis, createRedis } from '../lib/redis.ts'
-import { createRegistry } from '../lib/registry/index.ts'
-import { ensureBinary, findFreePort, startInfluxd, startRedisServer } from '../lib/services/index.ts'
+import { createRegistry } from '../registry/index.ts'
+import { ensureBinary, findFreePort, startInfluxd, startRedisServer } from '../app/services/index.ts'
 
 const { values } = parseArgs({ options: { devices: { type: 'string', default: '50' }, presses: { type: 'string', default: '20' } } })
 const devices = Number(values.devices)

@@ -23,7 +23,7 @@ export async function runParts<P extends string>(bench: string, options: { parts
         .finally(() => process.exit(130))
     })
   }
-  // a crash outside the parts' own error handling still stops the servers (lib/services children included)
+  // a crash outside the parts' own error handling still stops the servers (app/services children included)
   process.on('uncaughtException', (err) => {
     progress(bench, `crashed: ${err.stack ?? err.message}`, bench)
     void Scope.closeAll()

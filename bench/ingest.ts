@@ -23,7 +23,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { createLogger } from '../lib/logger.ts'
-import { findBinary } from '../lib/services/index.ts'
+import { findBinary } from '../app/services/index.ts'
 import { machineBasics, runParts } from './harness.ts'
 import { progress } from './ingest/common.ts'
 import { runLookoutPart } from './ingest/lookout-part.ts'

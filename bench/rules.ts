@@ -64,7 +64,7 @@
  * job (workers/history-worker.ts): one SELECT of the matching events over the 28 nights asked for
  * (2 × historyDays) and 28 `SELECT count(*)` (did the device send anything that night), in one
  * HTTP request (lib/influx.ts queryAll), then per-night episode counts handed to the partition. The
- * part starts a throwaway influxd (lib/services startInfluxd, as the ingest benchmark does; no
+ * part starts a throwaway influxd (app/services startInfluxd, as the ingest benchmark does; no
  * Redis, no Lookout) and writes, with workers/line-protocol.ts toLines and InfluxClient.write (5,000
  * lines a write, 4 in flight), 30 nights for each of `--history-devices` bathroom motion sensors of
  * tenant `bench-history` in Europe/London (evenings 10 March to 8 April 2026, across the spring
@@ -93,7 +93,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadConfig } from '../lib/config.ts'
-import { findBinary } from '../lib/services/index.ts'
+import { findBinary } from '../app/services/index.ts'
 import { machineBasics, runParts } from './harness.ts'
 import { progress } from './ingest/common.ts'
 import { versionOf } from './ingest/processes.ts'

@@ -9,7 +9,7 @@
  *   `retryMs`, holding the acknowledgements; after that the error reaches the broker, which closes
  *   the connection without acknowledging, and the device sends again.
  */
-import type { AlertStore } from '../lib/alerts/index.ts'
+import type { AlertStore } from '../alerts/index.ts'
 import { createGroupCommit } from '../lib/group-commit.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Device, Integration } from '../lib/registry/index.ts'
+import type { Device, Integration } from '../registry/index.ts'
 import { clientIdBelongsTo, ownClientId } from './client-ids.ts'
 import type { Principal } from './principals.ts'
 

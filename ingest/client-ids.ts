@@ -11,7 +11,7 @@
  * accepted with a clean session only (the broker assigns a random one, [MQTT-3.1.3-6]); the broker
  * refuses it with a persistent session before it gets here ([MQTT-3.1.3-8]).
  */
-import { INTEGRATION_USERNAME_PREFIX } from '../lib/registry/index.ts'
+import { INTEGRATION_USERNAME_PREFIX } from '../registry/index.ts'
 import type { Principal } from './principals.ts'
 
 export const CLIENT_ID_SUFFIX_SEPARATOR = ':'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Device } from '../lib/registry/index.ts'
+import type { Device } from '../registry/index.ts'
 import { createMessageDecoder, routeFor, type Route } from './decode-message.ts'
 import type { Principal } from './principals.ts'
 

@@ -20,7 +20,7 @@
  */
 import { eventOnDevice } from '../lib/button-alarms.ts'
 import type { IngestRecord, RecordSource } from '../lib/records.ts'
-import type { Device } from '../lib/registry/index.ts'
+import type { Device } from '../registry/index.ts'
 import { builtinCodec, type UplinkOutput } from './codecs/index.ts'
 import { decodeDevicePayload, REJECT_REASONS } from './device-payloads.ts'
 import {

@@ -4,7 +4,7 @@
  * seen within that time); unknown DevEUIs are cached briefly too, so a flood of uplinks for an
  * unregistered device cannot hammer Redis.
  */
-import type { Device, Registry } from '../lib/registry/index.ts'
+import type { Device, Registry } from '../registry/index.ts'
 
 const NEGATIVE_TTL_MS = 5000
 const MAX_ENTRIES = 100_000

@@ -8,3 +8,4 @@ export { createLastSeenTracker, lastSeenKey, type LastSeenTracker } from './last
 export { ALL_REJECT_REASONS, createMessageDecoder, type MessageDecoder, type Route } from './decode-message.ts'
 export { createDeviceCache } from './device-cache.ts'
 export { createTenantCodecs, type TenantCodecs } from './tenant-codecs.ts'
+export { createCodecSandbox, type CodecSandbox } from './codec-sandbox/index.ts'

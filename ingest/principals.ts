@@ -2,7 +2,7 @@
  * Who is on the other end of an MQTT connection: a device (username = its device id) or a network
  * server integration of one tenant (username = `integration:<id>`). Topic rights follow from it.
  */
-import type { Device, Integration } from '../lib/registry/index.ts'
+import type { Device, Integration } from '../registry/index.ts'
 
 export type Principal = { kind: 'device'; device: Device } | { kind: 'integration'; integration: Integration }
 

@@ -3,7 +3,7 @@
  * loaded into the sandbox on first use and again whenever its stored source changes; sources are
  * looked up at most every `ttlMs` per codec.
  */
-import type { Registry } from '../lib/registry/index.ts'
+import type { Registry } from '../registry/index.ts'
 import { createCodecSandbox, type CodecSandbox } from './codec-sandbox/index.ts'
 import type { UplinkInput, UplinkOutput } from './codecs/index.ts'
 

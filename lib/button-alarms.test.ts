@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BUTTON_ALARMS, eventOnDevice } from './button-alarms.ts'
 import { isKnownEventType } from './event-types.ts'
-import { DEVICE_TYPES } from './registry/device-types.ts'
+import { DEVICE_TYPES } from './device-types.ts'
 
 describe('eventOnDevice (a button press is the alarm of the device it is fitted as)', () => {
   const cases: [deviceType: string, eventType: string, expected: string][] = [

@@ -14,7 +14,7 @@
  * See docs/decisions/0011-button-events-by-device-type.md.
  */
 import type { EventType } from './event-types.ts'
-import type { DeviceType } from './registry/device-types.ts'
+import type { DeviceType } from './device-types.ts'
 
 export const BUTTON_PRESSED = 'button.pressed' satisfies EventType
 

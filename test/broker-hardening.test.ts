@@ -10,7 +10,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findFreePort } from '../lib/services/index.ts'
+import { findFreePort } from '../app/services/index.ts'
 import { startTestLookout, type TestLookout } from './helpers/lookout.ts'
 import { closedByBroker, connectDevice, refusedConnect } from './helpers/mqtt.ts'
 

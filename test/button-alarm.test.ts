@@ -10,7 +10,7 @@
 import type { MqttClient } from 'mqtt'
 import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Alert } from '../lib/alerts/index.ts'
+import type { Alert } from '../alerts/index.ts'
 import { partitionOf } from '../lib/records.ts'
 import { codecFixtures, type CodecExample } from '../ingest/codecs/examples.ts'
 import { normalizeFields } from '../ingest/vocabulary/index.ts'

@@ -55,7 +55,7 @@ describe('README configuration table', () => {
 
 /** Source and documentation files of the repository (not node_modules, not generated results). */
 async function sourceFiles(): Promise<string[]> {
-  const dirs = ['bench', 'bin', 'dashboards', 'docs', 'ingest', 'lib', 'rules', 'scripts', 'simulators', 'test', 'workers']
+  const dirs = ['alerts', 'api', 'app', 'bench', 'bin', 'dashboards', 'docs', 'ingest', 'lib', 'registry', 'rules', 'scripts', 'simulators', 'test', 'workers']
   const files = ['README.md']
   for (const dir of dirs) {
     for (const entry of await readdir(path.join(root, dir), { recursive: true, withFileTypes: true })) {
@@ -95,7 +95,7 @@ describe('docs/architecture.md Redis key table', () => {
   /** Key families built in the code: what follows the prefix in `${prefix}:name…` / `${keyPrefix}-bull`. */
   async function codeFamilies(): Promise<Set<string>> {
     const families = new Set<string>()
-    for (const folder of ['lib', 'ingest', 'workers', 'dashboards', 'rules']) {
+    for (const folder of ['lib', 'registry', 'rules', 'alerts', 'workers', 'ingest', 'api', 'app']) {
       for (const file of await readdir(path.join(root, folder), { recursive: true })) {
         if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue
         const source = await read(path.join(folder, file))

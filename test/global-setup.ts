@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { createLogger } from '../lib/logger.ts'
-import { ensureBinary, findFreePort, startInfluxd, startRedisServer, type ChildService } from '../lib/services/index.ts'
+import { ensureBinary, findFreePort, startInfluxd, startRedisServer, type ChildService } from '../app/services/index.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { findFreePort, startInfluxd, type ChildService } from '../lib/services/index.ts'
+import { findFreePort, startInfluxd, type ChildService } from '../app/services/index.ts'
 import { connectDevice } from './helpers/mqtt.ts'
 import { eventually, startTestLookout, type TestLookout } from './helpers/lookout.ts'
 

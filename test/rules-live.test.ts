@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { closeRedis, createRedis } from '../lib/redis.ts'
-import { createRegistry } from '../lib/registry/index.ts'
+import { createRegistry } from '../registry/index.ts'
 import { eventually, uniqueName } from './helpers/lookout.ts'
 import { parseRulesText } from '../rules/definitions/load.ts'
 import type { RulesConfig } from '../rules/definitions/schema.ts'

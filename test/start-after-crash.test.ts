@@ -6,7 +6,7 @@
  * folder another redis-server serves.
  *
  * Servers are found here by reading /proc directly (the kernel's process name and working directory,
- * or a command line naming the folder), independently of how lib/services finds them.
+ * or a command line naming the folder), independently of how app/services finds them.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -17,7 +17,7 @@ import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { LookoutError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
-import { findFreePort, redisPing, resolveServices } from '../lib/services/index.ts'
+import { findFreePort, redisPing, resolveServices } from '../app/services/index.ts'
 import { startChildLookout } from './helpers/child-lookout.ts'
 import { eventually } from './helpers/lookout.ts'
 

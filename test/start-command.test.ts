@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findFreePort } from '../lib/services/index.ts'
+import { findFreePort } from '../app/services/index.ts'
 import { eventually } from './helpers/lookout.ts'
 
 const run = promisify(execFile)

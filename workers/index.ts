@@ -3,12 +3,12 @@
  * live rule engine, workers/rule-worker.ts) and the reader of rule history (history-worker.ts).
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq'
-import type { AlertStore } from '../lib/alerts/index.ts'
+import type { AlertStore } from '../alerts/index.ts'
 import type { InfluxClient } from '../lib/influx.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import type { Redis } from 'ioredis'
-import type { Registry } from '../lib/registry/index.ts'
+import type { Registry } from '../registry/index.ts'
 import { partitionOf } from '../lib/records.ts'
 import { createHistoryProcessor, createHistoryRequester } from './history-worker.ts'
 import { bullPrefix, CAPPED_BACKOFF, cappedBackoff, enqueueRuleInit, HISTORY_QUEUE, rulesQueueName, RULES_JOB_OPTIONS, STORE_QUEUE } from './queues.ts'

@@ -4,10 +4,10 @@
  * in one atomic write. Each part is idempotent, so a job killed between two of them and run again
  * repeats nothing.
  */
-import type { AlertStore } from '../lib/alerts/index.ts'
+import type { AlertStore } from '../alerts/index.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
-import { historyWanted, type DeviceRunOutput } from '../rules/engine/device-run.ts'
+import { historyWanted, type DeviceRunOutput } from '../rules/index.ts'
 import type { HistoryRequestJob } from './history-jobs.ts'
 import type { LoadedDevice } from './rule-devices.ts'
 import type { DeviceCommit, RuleStateStore } from './rule-state.ts'

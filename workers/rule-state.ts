@@ -15,7 +15,7 @@
  */
 import type { Redis } from 'ioredis'
 import { LookoutError } from '../lib/errors.ts'
-import { emptyDeviceState, nextDue, type DeviceRuleState, type DeviceRunOutput } from '../rules/engine/device-run.ts'
+import { emptyDeviceState, nextDue, type DeviceRuleState, type DeviceRunOutput } from '../rules/index.ts'
 
 export interface StoredDevice {
   state: DeviceRuleState

@@ -20,7 +20,7 @@
  * idempotently, so a job that dies after the commit has asked already.
  */
 import { UnrecoverableError, type Job } from 'bullmq'
-import type { AlertStore } from '../lib/alerts/index.ts'
+import type { AlertStore } from '../alerts/index.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { readHistoryAnswerJob, type HistoryRequestJob } from './history-jobs.ts'

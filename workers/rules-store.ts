@@ -10,8 +10,7 @@
  */
 import type { Redis } from 'ioredis'
 import { LookoutError } from '../lib/errors.ts'
-import { parseRules, parseRulesText } from '../rules/definitions/load.ts'
-import { PACK_NAMES, type RulesConfig } from '../rules/definitions/schema.ts'
+import { parseRules, parseRulesText, PACK_NAMES, type RulesConfig } from '../rules/index.ts'
 
 export const DEFAULT_PACKS = PACK_NAMES
 export const DEFAULT_RULES_SOURCE = 'default rules (every shipped pack)'

@@ -3,8 +3,8 @@
  * job evaluates hundreds of records, and a device's registration changes rarely. A device that is
  * not registered (removed) is cached briefly too.
  */
-import type { Registry } from '../lib/registry/index.ts'
-import type { Subject } from '../rules/engine/types.ts'
+import type { Registry } from '../registry/index.ts'
+import type { Subject } from '../rules/index.ts'
 
 const NEGATIVE_TTL_MS = 2000
 const MAX_ENTRIES = 200_000

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Logger } from '../../lib/logger.ts'
-import { ensureBinary } from '../../lib/services/index.ts'
+import { ensureBinary } from '../../app/services/index.ts'
 import type { BenchOptions } from './options.ts'
 import type { DeviceLogin } from './protocol.ts'
 import type { Curve } from './stats.ts'

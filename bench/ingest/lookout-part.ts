@@ -8,8 +8,8 @@
  */
 import path from 'node:path'
 import { closeRedis, createRedis } from '../../lib/redis.ts'
-import { createRegistry } from '../../lib/registry/index.ts'
-import { findFreePort, startInfluxd, startRedisServer } from '../../lib/services/index.ts'
+import { createRegistry } from '../../registry/index.ts'
+import { findFreePort, startInfluxd, startRedisServer } from '../../app/services/index.ts'
 import { binaries, deviceId, DEVICE_PREFIX, drain, fmt, logTail, metricSum, mib, pinoLogSummary, progress, startSampler, type PartContext } from './common.ts'
 import { BENCH_TENANT, storedPairs } from './influx.ts'
 import { cpuPerMessage, prepareLoad } from './load.ts'

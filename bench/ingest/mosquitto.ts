@@ -10,7 +10,7 @@ import path from 'node:path'
 import { mkdir, writeFile } from 'node:fs/promises'
 import mqtt from 'mqtt'
 import type { Logger } from '../../lib/logger.ts'
-import { findFreePort } from '../../lib/services/index.ts'
+import { findFreePort } from '../../app/services/index.ts'
 import { binaries, logTail } from './common.ts'
 import { startProcess, waitUntil, type Proc, type Scope } from './processes.ts'
 

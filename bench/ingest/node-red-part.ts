@@ -9,7 +9,7 @@
  * the count stops growing.
  */
 import path from 'node:path'
-import { findFreePort, startInfluxd } from '../../lib/services/index.ts'
+import { findFreePort, startInfluxd } from '../../app/services/index.ts'
 import { anonymousLogins, binaries, deviceId, DEVICE_PREFIX, drain, fmt, mib, progress, startSampler, textLogSummary, type PartContext } from './common.ts'
 import { countStored, influxClient, storedPairs } from './influx.ts'
 import { cpuPerMessage, prepareLoad } from './load.ts'

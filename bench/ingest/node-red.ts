@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { findFreePort } from '../../lib/services/index.ts'
+import { findFreePort } from '../../app/services/index.ts'
 import { BENCH_TENANT } from './influx.ts'
 import { startProcess, waitUntil, type Proc, type Scope } from './processes.ts'
 import { logTail, progress } from './common.ts'

@@ -14,7 +14,7 @@
  * that the shipped rules read.
  */
 import type { IngestRecord } from '../../lib/records.ts'
-import type { DeviceType, NewDevice } from '../../lib/registry/index.ts'
+import type { DeviceType, NewDevice } from '../../registry/index.ts'
 import { rulesFor } from '../../rules/definitions/resolve.ts'
 import { defaultRulesConfig } from '../../workers/rules-store.ts'
 import { seededRandom } from '../../lib/seeded-random.ts'

@@ -3,7 +3,7 @@
  * docs/domain.md B2 (H01-H11) with default priorities per B0 (device and link health: P2 or P3,
  * technical). Numbers marked [D] are Lookout's defaults.
  */
-import { DEVICE_TYPES, type DeviceType } from '../../lib/registry/device-types.ts'
+import { DEVICE_TYPES, type DeviceType } from '../../lib/device-types.ts'
 import type { RuleDefinition } from '../definitions/schema.ts'
 
 /** Devices that run on a battery (all but the mains-powered meter). */

@@ -4,7 +4,7 @@
  * when the file is loaded (load.ts), because each kind has its own parameters.
  */
 import { z } from 'zod'
-import { DEVICE_TYPES, type DeviceType } from '../../lib/registry/device-types.ts'
+import { DEVICE_TYPES, type DeviceType } from '../../lib/device-types.ts'
 import { TENANT_ID, TENANT_ID_RULE } from '../../lib/ids.ts'
 import type { RuleKind } from '../engine/types.ts'
 import { PRIORITIES, type Priority } from '../types.ts'

@@ -14,7 +14,7 @@ import { z } from 'zod'
 import { eventOnDevice } from '../../lib/button-alarms.ts'
 import { DEVICE_ID, DEVICE_ID_RULE, SITE_ID } from '../../lib/ids.ts'
 import { LookoutError } from '../../lib/errors.ts'
-import { DEVICE_TYPES, type DeviceType } from '../../lib/registry/device-types.ts'
+import { DEVICE_TYPES, type DeviceType } from '../../lib/device-types.ts'
 import { fieldIssues, renderPath } from '../definitions/issues.ts'
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../time.ts'
 

@@ -4,13 +4,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
-import { createAlertStore } from '../../lib/alerts/index.ts'
+import { createAlertStore } from '../../alerts/index.ts'
 import { loadConfig, type Config } from '../../lib/config.ts'
 import { createInfluxClient, type InfluxClient } from '../../lib/influx.ts'
 import { createLogger } from '../../lib/logger.ts'
-import { startLookout, type RunningLookout } from '../../lib/lookout.ts'
+import { startLookout, type RunningLookout } from '../../app/lookout.ts'
 import { closeRedis, createRedis } from '../../lib/redis.ts'
-import { createRegistry, type Registry } from '../../lib/registry/index.ts'
+import { createRegistry, type Registry } from '../../registry/index.ts'
 
 export interface TestLookout {
   config: Config

@@ -1,2 +1,0 @@
-export { ALERT_EVENT_TYPES, createAlertStore, type AlertStore, type AlertEvent, type AlertEventType } from './alert-store.ts'
-export { Alert, AlertFacts, alertIdFor, ALERT_STATUSES, type AlertStatus } from './alert.ts'

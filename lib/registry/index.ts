@@ -1,5 +1,0 @@
-export { createRegistry, type Registry } from './registry.ts'
-export { type Device, type NewDevice } from './devices.ts'
-export { INTEGRATION_KINDS, INTEGRATION_USERNAME_PREFIX, type Integration, type IntegrationKind } from './integrations.ts'
-export { TOKEN_ROLES, type ApiPrincipal, type TokenRole } from './tokens.ts'
-export { DEVICE_TYPES, type DeviceType } from './device-types.ts'
