@@ -26,7 +26,9 @@ const OUTSIDE = ['test', 'bench', 'scripts', 'bin']
 
 const upward = STAGES.map((stage) => ({
   name: `layer-${stage}`,
-  comment: `${stage}/ may import only ${ALLOWED[stage].length ? ALLOWED[stage].join(', ') : 'nothing of Lookout'} (imports point down the pipeline)`,
+  comment: ALLOWED[stage].length
+    ? `${stage}/ may import only ${ALLOWED[stage].map((s) => `${s}/`).join(', ')} (imports point down the pipeline)`
+    : `${stage}/ imports nothing of Lookout's`,
   severity: 'error',
   from: { path: `^${stage}/` },
   to: { path: `^(${[...STAGES.filter((s) => s !== stage && !ALLOWED[stage].includes(s)), ...OUTSIDE].join('|')})/` },

@@ -27,7 +27,9 @@ export type Storable = { ok: true; records: IngestRecord[] } | { ok: false; reas
 /** Longer vendor field names are cut (InfluxDB refuses a series and field key over 64 KiB). */
 export const MAX_UNMAPPED_KEY_LENGTH = 128
 /** Line breaks end a line-protocol line; a backslash before `=` or at the end breaks the key's escaping. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a line-protocol key
 const UNSAFE_KEY_CHARACTERS = /[\u0000-\u001f\u007f\\]/g
+// eslint-disable-next-line no-control-regex -- nor a tag value
 const TAG_VALUE = /^[^\u0000-\u001f\u007f\\]+$/
 
 /**

@@ -28,7 +28,7 @@
 import { DateTime, Info, type Zone } from 'luxon'
 import { z } from 'zod'
 import { BoundedCache } from './bounded-cache.ts'
-import { civil, daysFromCivil, isoDay, parseDate } from './calendar-days.ts'
+import { civil, isoDay, parseDate } from './calendar-days.ts'
 
 export const DEFAULT_TIME_ZONE = 'Europe/London'
 

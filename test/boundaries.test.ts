@@ -79,6 +79,12 @@ describe('folder boundaries', () => {
     expect(violations.map((v) => [v.rule.name, v.from, v.to])).toContainEqual(['no-deep-import', 'workers/index.ts', 'rules/engine/step.ts'])
   })
 
+  it('hold in the repository itself', async () => {
+    const folders = ['app', 'api', 'alerts', 'ingest', 'lib', 'registry', 'rules', 'workers', 'simulators', 'bin', 'scripts', 'test', 'bench']
+    const violations = await cruise(ROOT, folders)
+    expect(violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([])
+  })
+
   it('fail on a cycle', async () => {
     const cwd = await tree({
       ...GOOD,

@@ -24,7 +24,7 @@ const LABELS = ['bn', 'bt', 'bu', 'bv', 'bs', 'bver', 'n', 'u', 'v', 'vs', 'vb',
   'received_at', 'batteryLevel', 'margin', 'code', 'level', 'temperature', 'leakage_status', 'x_', '__proto__']
 const STRINGS = ['', 'a', 'Cel', '%RH', '0085', '0009', 'PI', 'heartbeat', 'battery', 'leak', '2025-01-15T07:42:10Z', '1999-01-01T00:00:00Z',
   '24e124707c123456', '5b7e0c2a-6f8e-4b0e-9a55-2f4f2c1d9e01', 'AXVcBQAB', '!!', 'urn:dev:x:', 'as:up:1']
-const NUMBERS = [0, -1, 1, 0.5, 1e9, 1.7e9, 2 ** 28, 255, 256, 1e400, Number.NaN, -1e300]
+const NUMBERS = [0, -1, 1, 0.5, 1e9, 1.7e9, 2 ** 28, 255, 256, Number.POSITIVE_INFINITY, Number.NaN, -1e300]
 
 function value(next: () => number, depth: number): unknown {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T

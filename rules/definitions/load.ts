@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml'
 import { LookoutError } from '../../lib/errors.ts'
 import { PACKS } from '../catalogue/index.ts'
-import type { RuleKind } from '../engine/types.ts'
+import type { AnyRuleKind } from '../engine/types.ts'
 import { RULE_KINDS } from '../kinds/index.ts'
 import { HUB_OFFLINE_RULE } from '../types.ts'
 import { deepMerge } from './deep-merge.ts'
@@ -27,7 +27,7 @@ import {
 } from './schema.ts'
 import { didYouMean } from './suggest.ts'
 
-export type RuleKinds = ReadonlyMap<string, RuleKind<any, any>>
+export type RuleKinds = ReadonlyMap<string, AnyRuleKind>
 export type Packs = Readonly<Record<PackName, readonly RuleDefinition[]>>
 
 export interface LoadOptions {
@@ -50,7 +50,7 @@ function knownFieldsOf(where: 'file' | 'rule' | 'override') {
 }
 
 /** Parameters checked against a kind: its own messages, plus fields it does not know. */
-export function checkParams(kind: RuleKind<any, any>, params: unknown, prefix: FieldPath): { ok: true; value: unknown } | { ok: false; issues: FieldIssue[] } {
+export function checkParams(kind: AnyRuleKind, params: unknown, prefix: FieldPath): { ok: true; value: unknown } | { ok: false; issues: FieldIssue[] } {
   const result = kind.params.safeParse(params)
   if (!result.success) return { ok: false, issues: fieldIssues(result.error, params, prefix, schemaFields(kind.params)) }
   const unknown = unknownFields(params, kind.params, prefix)

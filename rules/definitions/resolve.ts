@@ -11,7 +11,7 @@
  * The merged params are validated by the rule's kind again (each override was checked alone at load).
  */
 import { LookoutError } from '../../lib/errors.ts'
-import type { RuleKind, Subject } from '../engine/types.ts'
+import type { Subject, AnyRuleKind } from '../engine/types.ts'
 import type { Priority } from '../types.ts'
 import { deepMerge } from './deep-merge.ts'
 import { renderPath } from './issues.ts'
@@ -28,7 +28,7 @@ export interface ResolvedRule {
   /** Merged and validated by the kind (defaults filled). */
   readonly params: unknown
   /** The kind's implementation. */
-  readonly impl: RuleKind<any, any>
+  readonly impl: AnyRuleKind
   readonly pack?: PackName | undefined
 }
 

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { DEVICE_TYPES, type DeviceType } from '../../lib/device-types.ts'
 import { TENANT_ID, TENANT_ID_RULE } from '../../lib/ids.ts'
-import type { RuleKind } from '../engine/types.ts'
+import type { AnyRuleKind } from '../engine/types.ts'
 import { PRIORITIES, type Priority } from '../types.ts'
 
 /** Rule ids appear in dedupe keys (`tenant|device|rule|key`) and metrics labels. */
@@ -119,5 +119,5 @@ export interface RulesConfig {
   /** Where it came from, for messages (a file name, or "inline"). */
   source: string
   /** The kinds it was validated against (RULE_KINDS unless a test gave others). */
-  kinds: ReadonlyMap<string, RuleKind<any, any>>
+  kinds: ReadonlyMap<string, AnyRuleKind>
 }

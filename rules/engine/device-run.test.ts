@@ -22,7 +22,7 @@ import {
   type FiredTimer,
 } from './device-run.ts'
 import { hubOfflineKey, type HubStatus } from './evaluate.ts'
-import type { RuleKind, Subject } from './types.ts'
+import type { RuleKind, Subject, AnyRuleKind } from './types.ts'
 
 const T0 = Date.UTC(2026, 0, 6, 10, 0)
 const MIN = 60_000
@@ -140,7 +140,7 @@ const TEST = parseRules(
   },
   {
     source: 'device-run.test',
-    kinds: new Map<string, RuleKind<any, any>>([...RULE_KINDS, ['alarm', alarmKind], ['boom', boomKind], ['loop', loopKind]]),
+    kinds: new Map<string, AnyRuleKind>([...RULE_KINDS, ['alarm', alarmKind], ['boom', boomKind], ['loop', loopKind]]),
   },
 )
 const ALARMS = subject('door-1', 'door-sensor')

@@ -5,7 +5,7 @@ import { parseRules } from '../definitions/load.ts'
 import { rulesFor } from '../definitions/resolve.ts'
 import { RULE_KINDS } from '../kinds/index.ts'
 import { evaluate, hubOfflineKey, type EngineEvent, type EvaluateInput } from './evaluate.ts'
-import type { RuleKind, Subject } from './types.ts'
+import type { RuleKind, Subject, AnyRuleKind } from './types.ts'
 
 const T0 = Date.UTC(2026, 0, 6, 10, 0)
 const MIN = 60_000
@@ -129,7 +129,7 @@ describe('evaluate: a kind that throws', () => {
     },
     onTimer: (s) => ({ state: s, actions: [] }),
   }
-  const kinds = new Map<string, RuleKind<any, any>>([...RULE_KINDS, ['boom', boom]])
+  const kinds = new Map<string, AnyRuleKind>([...RULE_KINDS, ['boom', boom]])
   const c = parseRules(
     {
       tenant: 'acme',

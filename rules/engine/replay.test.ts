@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { parseRules } from '../definitions/load.ts'
 import { RULE_KINDS } from '../kinds/index.ts'
-import type { RuleKind } from './types.ts'
+import type { RuleKind, AnyRuleKind } from './types.ts'
 import { replay, type ReplayLine } from './replay.ts'
 import { parseDevicesJson, parseEventsJsonl, type ReplayDevice } from './replay-input.ts'
 
@@ -183,7 +183,7 @@ describe('replay: the firing cap', () => {
       onRecord: (s) => ({ state: s, actions: [] }),
       onTimer: (s, _t, _p, _subject, now) => ({ state: s, actions: [{ type: 'arm', timer: 'again', at: now }] }),
     }
-    const looping = parseRules({ tenant: 'acme', rules: [own('loop', 'loop', ['door-sensor'], {})] }, { kinds: new Map<string, RuleKind<any, any>>([...RULE_KINDS, ['loop', loop]]) })
+    const looping = parseRules({ tenant: 'acme', rules: [own('loop', 'loop', ['door-sensor'], {})] }, { kinds: new Map<string, AnyRuleKind>([...RULE_KINDS, ['loop', loop]]) })
     const input = parseEventsJsonl(lines({ ts: '2026-01-05T23:00:00Z', deviceId: 'door-1', deviceType: 'door-sensor', type: 'door.opened' }))
     expect(() => replay({ config: looping, events: input.events, devices: input.devices })).toThrow(/door-1: a rule re-arms a timer in a loop/)
   })

@@ -10,7 +10,6 @@
  */
 import type { z } from 'zod'
 import type { IngestRecord } from '../../lib/records.ts'
-import type { Priority } from '../types.ts'
 
 /** What one rule instance is evaluated for: a device, and through it its site and resident. */
 export interface Subject {
@@ -76,6 +75,13 @@ export interface HistorySource<P, S> {
   /** The state with the history folded in; unchanged when `token` is not the state's. */
   apply(state: S, params: P, subject: Subject, token: number, data: HistoryData): S
 }
+
+/**
+ * A rule kind whatever its params and state: the catalogue holds kinds of many shapes side by side,
+ * and each kind checks its own params (zod) and keeps its own state, so nothing outside it reads them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: P and S differ per kind
+export type AnyRuleKind = RuleKind<any, any>
 
 export interface RuleKind<P, S> {
   /** e.g. 'threshold'; the `kind` field of a rule definition. */

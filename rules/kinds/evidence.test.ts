@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { IngestRecord } from '../../lib/records.ts'
-import type { RuleKind } from '../engine/types.ts'
+import type { AnyRuleKind } from '../engine/types.ts'
 import { absenceKind } from './absence.ts'
 import { baselineKind } from './baseline.ts'
 import { happenedAt, matches, type Match, receivedAt } from './evidence.ts'
@@ -49,7 +49,7 @@ describe('happenedAt / receivedAt', () => {
 })
 
 describe('the kinds never throw on odd input', () => {
-  const kinds: { name: string; kind: RuleKind<any, any>; params: unknown }[] = [
+  const kinds: { name: string; kind: AnyRuleKind; params: unknown }[] = [
     { name: 'absence interval', kind: absenceKind, params: { expectedIntervalMinutes: 15 } },
     { name: 'absence daily', kind: absenceKind, params: { window: { start: '06:00', end: '09:00' } } },
     { name: 'inactivity', kind: inactivityKind, params: {} },

@@ -2,7 +2,7 @@
  * The rule kinds by name: the `kind` field of a rule definition picks one. Each kind is a pure
  * evaluator (rules/engine/types.ts); index.test.ts checks every kind in this folder is listed here.
  */
-import type { RuleKind } from '../engine/types.ts'
+import type { AnyRuleKind } from '../engine/types.ts'
 import { absenceKind } from './absence.ts'
 import { baselineKind } from './baseline.ts'
 import { immediateKind } from './immediate.ts'
@@ -15,7 +15,7 @@ import { sequenceKind } from './sequence.ts'
 import { sustainedKind } from './sustained.ts'
 import { thresholdKind } from './threshold.ts'
 
-const ALL: readonly RuleKind<any, any>[] = [
+const ALL: readonly AnyRuleKind[] = [
   immediateKind,
   thresholdKind,
   sustainedKind,
@@ -29,4 +29,4 @@ const ALL: readonly RuleKind<any, any>[] = [
   calorifierKind,
 ]
 
-export const RULE_KINDS: ReadonlyMap<string, RuleKind<any, any>> = new Map(ALL.map((k) => [k.kind, k]))
+export const RULE_KINDS: ReadonlyMap<string, AnyRuleKind> = new Map(ALL.map((k) => [k.kind, k]))
