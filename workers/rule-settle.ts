@@ -38,7 +38,7 @@ export function createAlertDelivery(deps: { alerts: AlertStore; metrics: Metrics
       for (const e of out.errors) {
         metrics.rulesFailures.inc({ code: 'RULE_FAILED' })
         // the engine (rules/, pure) keeps only the message of what a rule threw
-        log.error({ code: 'RULE_FAILED', rule: e.ruleId, err: e.message }, 'rule failed; its state is kept as it was')
+        log.error({ code: 'RULE_FAILED', rule: e.ruleId, err: e.error }, 'rule failed; its state is kept as it was')
       }
       for (const fired of out.fired) metrics.rulesTimerLateness.observe(Math.max(0, wall - fired.at) / 1000)
       metrics.rulesTimersFired.inc(out.fired.length)

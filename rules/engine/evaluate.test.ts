@@ -143,7 +143,7 @@ describe('evaluate: a kind that throws', () => {
     const door = subject()
     const night = Date.UTC(2026, 0, 6, 23, 30)
     const out = evaluate({ subject: door, rules: rulesFor(c, door), states: {}, event: event(door, 'door.opened', night), now: night })
-    expect(out.errors).toEqual([{ ruleId: 'acme-boom', message: 'kaput' }])
+    expect(out.errors).toEqual([{ ruleId: 'acme-boom', message: 'kaput', error: expect.any(Error) }])
     expect(out.states['acme-boom']).toBeUndefined()
     expect(out.timers).toEqual([])
     expect(out.raise.map((r) => r.rule)).toEqual(['R08'])

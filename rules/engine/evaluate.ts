@@ -59,6 +59,8 @@ export interface AlertClear {
 export interface RuleFailure {
   ruleId: string
   message: string
+  /** What the rule kind threw, for the worker's log (`{ err }` keeps its stack). */
+  error: unknown
 }
 
 export interface EvaluateResult {
@@ -202,7 +204,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       out.raise.length = mark.raise
       out.clear.length = mark.clear
       for (const id of [...timers.keys()]) if (id.startsWith(`${rule.id}\u0000`)) timers.delete(id)
-      out.errors.push({ ruleId: rule.id, message: err instanceof Error ? err.message : String(err) })
+      out.errors.push({ ruleId: rule.id, message: err instanceof Error ? err.message : String(err), error: err })
     }
   }
   return out
