@@ -13,7 +13,7 @@
  *
  * The session store is the broker's, in memory: exactly once holds for a session within one broker
  * process. After a restart no session survives and a re-sent QoS 2 message may be stored twice, as
- * QoS 1 can be (docs/decisions/0009-mqtt-qos2-and-client-ids.md).
+ * QoS 1 can be (docs/decisions/0009-mqtt-client-ids-and-qos2.md).
  */
 
 /** The part of the aedes persistence interface that holds inbound QoS 2 packets until PUBREL. */

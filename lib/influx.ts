@@ -1,7 +1,7 @@
 /**
  * A small InfluxDB client for the v1 HTTP API (`/ping`, `/write` with line protocol, `/query` with
  * InfluxQL), which InfluxDB 1.x serves natively and 2.x/3.x serve for compatibility.
- * See docs/decisions/0002-influxdb-v1-http-api.md for why this is not @influxdata/influxdb-client.
+ * See docs/decisions/0002-influxdb-v1-http-client.md for why this is not @influxdata/influxdb-client.
  *
  * Retry contract: a 400 or 413 means the batch itself is bad and is never retried; every other
  * failure (network, timeout, 5xx, 401/403/404 while an operator fixes credentials or the database)

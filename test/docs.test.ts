@@ -91,6 +91,19 @@ describe('docs/domain.md', () => {
   })
 })
 
+describe('paths the code and docs cite', () => {
+  it('name files that exist (docs/…)', async () => {
+    const missing: string[] = []
+    for (const file of await sourceFiles()) {
+      for (const m of (await read(file)).matchAll(/\bdocs\/[A-Za-z0-9_./-]+\.(?:md|json)\b/g)) {
+        const cited = m[0]
+        if (!(await readFile(path.join(root, cited)).then(() => true, () => false))) missing.push(`${file}: ${cited}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+})
+
 describe('docs/architecture.md Redis key table', () => {
   /** Key families built in the code: what follows the prefix in `${prefix}:name…` / `${keyPrefix}-bull`. */
   async function codeFamilies(): Promise<Set<string>> {
