@@ -18,7 +18,8 @@ import { closeRedis, createRedis } from '../lib/redis.ts'
 import type { BaselineState } from '../rules/kinds/baseline.ts'
 import type { ReplayDevice } from '../rules/engine/replay-input.ts'
 import { toLines } from '../workers/line-protocol.ts'
-import { bullPrefix, enqueueRuleInit, STORE_QUEUE } from '../workers/queues.ts'
+import { bullPrefix, JOB_NAME, STORE_QUEUE } from '../workers/jobs.ts'
+import { enqueueRuleInit } from '../workers/queues.ts'
 import { createRuleStateStore } from '../workers/rule-state.ts'
 import { startLiveRules, type LiveRules } from './helpers/live-rules.ts'
 import { eventually } from './helpers/lookout.ts'
@@ -238,7 +239,7 @@ describe('personal baselines start from the history stored in InfluxDB (R15)', (
     // the store is behind: these readings reach InfluxDB only after the rule has started and asked
     const store = new Queue(STORE_QUEUE, { connection: createRedis(inject('redisUrl'), { name: 'test-store-backlog' }), prefix: bullPrefix(live.config.keyPrefix) })
     try {
-      await store.add('records', { records: backlog }, { delay: 1500, removeOnComplete: true })
+      await store.add(JOB_NAME.records, { records: backlog }, { delay: 1500, removeOnComplete: true })
       await live.install(rulesFile(['bath-d']), TENANT_A)
       await live.tick(start0.toMillis())
       await live.register(TENANT_A, [sensor('bath-d')], start0.toMillis())

@@ -20,7 +20,7 @@ import { findFreePort } from '../app/services/index.ts'
 import { parseRulesText } from '../rules/definitions/load.ts'
 import { replay } from '../rules/engine/replay.ts'
 import type { ReplayDevice, ReplayEvent } from '../rules/engine/replay-input.ts'
-import { bullPrefix, rulesQueueName } from '../workers/queues.ts'
+import { bullPrefix, JOB_NAME, rulesQueueName } from '../workers/jobs.ts'
 import { createRulesStore } from '../workers/rules-store.ts'
 import { startChildLookout } from './helpers/child-lookout.ts'
 import { eventually, uniqueName } from './helpers/lookout.ts'
@@ -120,13 +120,13 @@ describe('kill -9 of the rule workers', () => {
     // queued as ingest does: registrations first, then batches of records per partition, in receipt order
     for (let p = 0; p < PARTITIONS; p++) {
       const ids = devices.filter((d) => partitionOf(d.deviceId, PARTITIONS) === p).map((d) => d.deviceId)
-      await queues[p]!.add('init', { deviceIds: ids, at: registeredAt }, { removeOnComplete: true })
+      await queues[p]!.add(JOB_NAME.init, { deviceIds: ids, at: registeredAt }, { removeOnComplete: true })
     }
     for (let i = 0; i < records.length; i += 40) {
       const batch = records.slice(i, i + 40)
       for (let p = 0; p < PARTITIONS; p++) {
         const list = batch.filter((r) => partitionOf(r.deviceId, PARTITIONS) === p)
-        if (list.length > 0) await queues[p]!.add('records', { records: list }, { removeOnComplete: true })
+        if (list.length > 0) await queues[p]!.add(JOB_NAME.records, { records: list }, { removeOnComplete: true })
       }
     }
     const queued = await pending()

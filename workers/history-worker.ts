@@ -1,8 +1,9 @@
 /**
  * Processor of the `rules-history` queue: reads from InfluxDB the history a rule asked for when it
  * started on a device (rules/engine/types.ts HistoryRequest: a personal baseline enabled for a
- * resident with weeks of data), and hands the summary to the device's partition as a `history` job,
- * where it is folded into the rule's state in the device's order (rule-worker.ts).
+ * resident with weeks of data), and hands the summary to the device's partition as a `history` job
+ * (both jobs' contracts: jobs.ts), where it is folded into the rule's state in the device's order
+ * (rule-worker.ts).
  *
  * The reading stays out of the partition queues on purpose: a slow or absent InfluxDB must never
  * hold up a pendant press behind it. While InfluxDB is down the job is retried (capped backoff, for
@@ -17,8 +18,7 @@ import type { InfluxClient, InfluxSeries } from '../lib/influx.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { summarizeHistory, type HistoryRequest } from '../rules/index.ts'
-import { RULES_JOB_OPTIONS } from './queues.ts'
-import { readHistoryRequestJob, type HistoryAnswerJob, type HistoryRequestJob } from './history-jobs.ts'
+import { HISTORY_JOB_OPTIONS, historyRequestJobId, JOB_NAME, readHistoryRequestJob, type HistoryAnswerJob, type HistoryRequestJob } from './jobs.ts'
 
 /** An InfluxQL string literal. */
 export function influxString(value: string): string {
@@ -103,9 +103,6 @@ export function createHistoryProcessor(deps: HistoryProcessorDeps) {
 export function createHistoryRequester(queue: Queue) {
   return async function requestHistory(jobs: readonly HistoryRequestJob[]): Promise<void> {
     if (jobs.length === 0) return
-    await queue.addBulk(jobs.map((data) => ({ name: 'read', data, opts: { ...HISTORY_JOB_OPTIONS, jobId: `${data.deviceId}|${data.ruleId}|${data.request.token}` } })))
+    await queue.addBulk(jobs.map((data) => ({ name: JOB_NAME.historyRequest, data, opts: { ...HISTORY_JOB_OPTIONS, jobId: historyRequestJobId(data) } })))
   }
 }
-
-/** Retried with the capped backoff (30 s) for about 8 hours: an InfluxDB outage of that long spools too (decision 0006). */
-export const HISTORY_JOB_OPTIONS = { ...RULES_JOB_OPTIONS, attempts: 1000 } as const

@@ -11,7 +11,8 @@ import type { Redis } from 'ioredis'
 import type { Registry } from '../registry/index.ts'
 import { partitionOf } from '../lib/records.ts'
 import { createHistoryProcessor, createHistoryRequester } from './history-worker.ts'
-import { bullPrefix, CAPPED_BACKOFF, cappedBackoff, enqueueRuleInit, HISTORY_QUEUE, rulesQueueName, RULES_JOB_OPTIONS, STORE_QUEUE } from './queues.ts'
+import { bullPrefix, CAPPED_BACKOFF, cappedBackoff, HISTORY_QUEUE, JOB_NAME, rulesQueueName, RULES_JOB_OPTIONS, STORE_QUEUE, TICK_JOB_OPTIONS, TICK_SCHEDULER_ID, type TickJob } from './jobs.ts'
+import { enqueueRuleInit } from './queues.ts'
 import { createRuleStateStore, type RuleStateStore } from './rule-state.ts'
 import { createRuleProcessor } from './rule-worker.ts'
 import { createRulesStore } from './rules-store.ts'
@@ -42,15 +43,13 @@ export interface WorkersOptions {
   lockMs: number
   /** Rule job lock (a partition whose worker died resumes after about this long). */
   ruleLockMs: number
-  /** How often each partition looks for due timers; 0: never by itself (tests add "tick" jobs). */
+  /** How often each partition looks for due timers; 0: never by itself (tests add `tick` jobs). */
   ruleTickMs: number
   /** See rule-worker.ts tickHorizon. */
   timerGraceMs: number
   /** A simulated clock rule timers are due by (tests drive it); default: the tick's scheduled time. */
   now?: (() => number) | undefined
 }
-
-export const TICK_SCHEDULER_ID = 'rule-timers'
 
 /** Enqueues `init` for every registered device with no rule state; returns how many. */
 async function initDevicesWithoutState(options: Pick<WorkersOptions, 'registry' | 'redis' | 'keyPrefix' | 'partitions'> & { states: RuleStateStore }): Promise<number> {
@@ -113,7 +112,7 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
     ruleQueues.push(queue)
     await queue.setGlobalConcurrency(1)
     if (options.ruleTickMs > 0) {
-      await queue.upsertJobScheduler(TICK_SCHEDULER_ID, { every: options.ruleTickMs }, { name: 'tick', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } })
+      await queue.upsertJobScheduler(TICK_SCHEDULER_ID, { every: options.ruleTickMs }, { name: JOB_NAME.tick, data: {} satisfies TickJob, opts: TICK_JOB_OPTIONS })
     }
     const processor = createRuleProcessor({
       partition: p,
@@ -143,7 +142,7 @@ export async function startWorkers(options: WorkersOptions): Promise<{ close(): 
     metrics: options.metrics,
     log,
     deliver: async (answer) => {
-      await ruleQueues[partitionOf(answer.deviceId, options.partitions)]!.add('history', answer, RULES_JOB_OPTIONS)
+      await ruleQueues[partitionOf(answer.deviceId, options.partitions)]!.add(JOB_NAME.historyAnswer, answer, RULES_JOB_OPTIONS)
     },
   })
   workers.push(new Worker(HISTORY_QUEUE, historyProcessor, { connection: options.connection, prefix, concurrency: HISTORY_CONCURRENCY, settings, ...lock }))

@@ -8,7 +8,7 @@ import type { AlertStore } from '../alerts/index.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { historyWanted, type DeviceRunOutput } from '../rules/index.ts'
-import type { HistoryRequestJob } from './history-jobs.ts'
+import type { HistoryRequestJob } from './jobs.ts'
 import type { LoadedDevice } from './rule-devices.ts'
 import type { DeviceCommit, RuleStateStore } from './rule-state.ts'
 

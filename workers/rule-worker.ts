@@ -1,15 +1,15 @@
 /**
  * Processor of a `rules-p<N>` queue: the live rule engine for the devices of partition N.
  *
- * Jobs (one worker at a time per partition across all processes: the queue's global concurrency
- * is 1, so each device's records and timers are evaluated in order, once):
- *   records  { records }            a batch from ingest, in receipt order
- *   init     { deviceIds, at }      registration or a rules change: rules with no state are
- *                                   initialised (absence timers armed from `at`)
- *   tick     {}                     every LOOKOUT_RULE_TICK_MS (a BullMQ job scheduler): timers due
- *                                   by the tick's time, less LOOKOUT_RULE_TIMER_GRACE_MS, fire
- *   history  { deviceId, ruleId, token, periods }   history read from InfluxDB for a rule that
- *                                   started (history-worker.ts), folded into its state
+ * Jobs (contracts: jobs.ts; one worker at a time per partition across all processes: the queue's
+ * global concurrency is 1, so each device's records and timers are evaluated in order, once):
+ *   records  a batch from ingest, in receipt order
+ *   init     registration or a rules change: rules with no state are initialised (absence timers
+ *            armed from `at`)
+ *   tick     every LOOKOUT_RULE_TICK_MS (a BullMQ job scheduler): timers due by the tick's time,
+ *            less LOOKOUT_RULE_TIMER_GRACE_MS, fire
+ *   history  history read from InfluxDB for a rule that started (history-worker.ts), folded into
+ *            its state
  *
  * Each job (rule-jobs.ts): load the devices' rule state (rule-devices.ts), step them in memory
  * (rules/engine/device-run.ts), raise and resolve the alerts (idempotent by dedupe key), then commit
@@ -23,8 +23,7 @@ import { UnrecoverableError, type Job } from 'bullmq'
 import type { AlertStore } from '../alerts/index.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
-import { readHistoryAnswerJob, type HistoryRequestJob } from './history-jobs.ts'
-import { readRecordsJob } from './queues.ts'
+import { JOB_NAME, readHistoryAnswerJob, readInitJob, readRecordsJob, type HistoryRequestJob } from './jobs.ts'
 import { createDeviceLoader } from './rule-devices.ts'
 import { createStepGuard, processHistory, processInit, processRecords, processTick, type RuleJobContext } from './rule-jobs.ts'
 import { createInPlaceRetry } from './rule-retry.ts'
@@ -61,12 +60,6 @@ export interface RuleProcessorDeps {
 
 const TICK_BATCH = 500
 
-export function readInitJob(data: unknown): { deviceIds: string[]; at: number } | undefined {
-  const d = data as { deviceIds?: unknown; at?: unknown } | null
-  if (!Array.isArray(d?.deviceIds) || !d.deviceIds.every((id) => typeof id === 'string') || typeof d.at !== 'number' || !Number.isFinite(d.at)) return undefined
-  return { deviceIds: d.deviceIds as string[], at: d.at }
-}
-
 export function createRuleProcessor(deps: RuleProcessorDeps) {
   const log = deps.log.child({ partition: deps.partition })
   const { partition, states, subjects, metrics, closing } = deps
@@ -86,19 +79,19 @@ export function createRuleProcessor(deps: RuleProcessorDeps) {
 
   return async function processRulesJob(job: Job): Promise<void> {
     switch (job.name) {
-      case 'records': {
+      case JOB_NAME.records: {
         const parsed = readRecordsJob(job.data)
         if (!parsed) break
         return processRecords(c, job, parsed.records)
       }
-      case 'init': {
+      case JOB_NAME.init: {
         const parsed = readInitJob(job.data)
         if (!parsed) break
         return processInit(c, job, parsed.deviceIds, parsed.at)
       }
-      case 'tick':
+      case JOB_NAME.tick:
         return processTick(c, job, horizonOf(job), tickBatch)
-      case 'history': {
+      case JOB_NAME.historyAnswer: {
         const parsed = readHistoryAnswerJob(job.data)
         if (!parsed) break
         return processHistory(c, job, parsed)

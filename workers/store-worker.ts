@@ -1,5 +1,6 @@
 /**
- * Processor of the `store` queue: readings → InfluxDB, batched by size and time.
+ * Processor of the `store` queue (its `records` jobs: jobs.ts): readings → InfluxDB, batched by size
+ * and time.
  *
  * Several store jobs run at once (`concurrency`), and their lines share InfluxDB writes through a
  * group commit (up to `batchLines` lines or `flushMs` after the first), because InfluxDB is fastest
@@ -21,7 +22,7 @@ import type { InfluxClient } from '../lib/influx.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Metrics } from '../lib/metrics.ts'
 import { toLines } from './line-protocol.ts'
-import { cappedBackoff, readRecordsJob } from './queues.ts'
+import { cappedBackoff, readRecordsJob } from './jobs.ts'
 import type { SpoolCounter } from './spool.ts'
 
 export interface StoreProcessorOptions {

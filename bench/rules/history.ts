@@ -13,7 +13,7 @@ import { RESPONDER_RULES } from '../../rules/catalogue/index.ts'
 import type { HistoryRequest, Subject } from '../../rules/engine/types.ts'
 import { baselineKind, type BaselineParams } from '../../rules/kinds/baseline.ts'
 import { baselineHistory } from '../../rules/kinds/baseline-history.ts'
-import { readHistoryAnswerJob, type HistoryAnswerJob, type HistoryRequestJob } from '../../workers/history-jobs.ts'
+import { historyRequestJobId, JOB_NAME, readHistoryAnswerJob, type HistoryAnswerJob, type HistoryRequestJob } from '../../workers/jobs.ts'
 import { createHistoryProcessor } from '../../workers/history-worker.ts'
 import { binaries, fmt, pinoLogSummary, progress } from '../ingest/common.ts'
 import { cpuSecondsOf, Scope } from '../ingest/processes.ts'
@@ -130,7 +130,7 @@ export async function runHistoryPart(options: RulesBenchOptions, dir: string) {
         Array.from({ length: concurrency }, async () => {
           for (let k = next++; k < indexes.length; k = next++) {
             const i = indexes[k]!
-            const job = { id: `${deviceIdOf(i)}|${RULE_ID}|${NOW}`, name: 'read', data: jobs[i], attemptsMade: 0 } as unknown as Job
+            const job = { id: historyRequestJobId(jobs[i]!), name: JOB_NAME.historyRequest, data: jobs[i], attemptsMade: 0 } as unknown as Job
             const t = performance.now()
             await process_(job)
             stats.latencyMs.push(performance.now() - t)

@@ -3,7 +3,8 @@
  * fleet (fleet.ts). See bench/rules.ts for what is measured.
  */
 import { partitionOf, type IngestRecord } from '../../lib/records.ts'
-import { CAPPED_BACKOFF, enqueueRuleInit } from '../../workers/queues.ts'
+import { JOB_NAME, RULES_JOB_OPTIONS } from '../../workers/jobs.ts'
+import { enqueueRuleInit } from '../../workers/queues.ts'
 import { fmt, mib, progress } from '../ingest/common.ts'
 import { Scope } from '../ingest/processes.ts'
 import { round } from '../ingest/stats.ts'
@@ -17,9 +18,6 @@ function perRecord(cpu: ReturnType<ReturnType<typeof cpuWindow>['stop']>) {
   const { benchProcessUsPer, redisServerUsPer, raw: _, ...rest } = cpu
   return { ...rest, benchProcessUsPerRecord: benchProcessUsPer, redisServerUsPerRecord: redisServerUsPer }
 }
-
-/** As ingest's rule jobs (workers/queues.ts RULES_JOB_OPTIONS). */
-const JOB_OPTIONS = { attempts: 20, backoff: { type: CAPPED_BACKOFF }, removeOnComplete: true, removeOnFail: { count: 10_000 } } as const
 
 /** Adds records as ingest does: batches of `batch`, each split into one `records` job per partition, one batch at a time. */
 async function enqueueRecords(instance: Instance, fleet: Fleet, options: RulesBenchOptions, t0: number, from: number, to: number) {
@@ -39,7 +37,7 @@ async function enqueueRecords(instance: Instance, fleet: Fleet, options: RulesBe
       else byPartition.set(p, [r])
     }
     generateMs += performance.now() - g
-    await Promise.all([...byPartition].map(([p, list]) => instance.queues[p]!.add('records', { records: list }, JOB_OPTIONS)))
+    await Promise.all([...byPartition].map(([p, list]) => instance.queues[p]!.add(JOB_NAME.records, { records: list }, RULES_JOB_OPTIONS)))
     for (const [p, list] of byPartition) perPartition[p]! += list.length
     jobs += byPartition.size
     if (performance.now() - lastPrint >= 3000) {

@@ -2,7 +2,7 @@
  * Part 2: many armed absence timers. See bench/rules.ts for what is measured and how.
  */
 import { partitionOf } from '../../lib/records.ts'
-import { CAPPED_BACKOFF } from '../../workers/queues.ts'
+import { INIT_JOB_MAX_DEVICES, JOB_NAME, RULES_JOB_OPTIONS } from '../../workers/jobs.ts'
 import { createRulesStore } from '../../workers/rules-store.ts'
 import { fmt, mib, progress } from '../ingest/common.ts'
 import { Scope } from '../ingest/processes.ts'
@@ -22,8 +22,6 @@ const MIN_EXPECTED_INIT_MS = 10_000
 /** The interval is a whole number of quarter minutes, so due times are whole milliseconds. */
 const QUARTER_MINUTE_MS = 15_000
 const POLL_MS = 200
-/** As workers/queues.ts gives init jobs. */
-const INIT_JOB_OPTIONS = { attempts: 20, backoff: { type: CAPPED_BACKOFF }, removeOnComplete: true, removeOnFail: { count: 10_000 } } as const
 
 function rulesYaml(intervalMinutes: number): string {
   return [
@@ -86,7 +84,9 @@ export async function runTimersPart(options: RulesBenchOptions, dir: string) {
       }
       const adds: Promise<unknown>[] = []
       for (const [p, list] of byPartition) {
-        for (let i = 0; i < list.length; i += 1000) adds.push(instance.queues[p]!.add('init', { deviceIds: list.slice(i, i + 1000), at }, INIT_JOB_OPTIONS))
+        for (let i = 0; i < list.length; i += INIT_JOB_MAX_DEVICES) {
+          adds.push(instance.queues[p]!.add(JOB_NAME.init, { deviceIds: list.slice(i, i + INIT_JOB_MAX_DEVICES), at }, RULES_JOB_OPTIONS))
+        }
       }
       await Promise.all(adds)
     }

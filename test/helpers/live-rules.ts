@@ -19,7 +19,7 @@ import type { RulesConfig } from '../../rules/definitions/schema.ts'
 import type { ReplayLine } from '../../rules/engine/replay.ts'
 import { DEFAULT_RUN_ON_MS } from '../../rules/engine/replay.ts'
 import type { ReplayDevice, ReplayInput } from '../../rules/engine/replay-input.ts'
-import { bullPrefix, rulesQueueName } from '../../workers/queues.ts'
+import { bullPrefix, JOB_NAME, rulesQueueName } from '../../workers/jobs.ts'
 import { createRulesStore } from '../../workers/rules-store.ts'
 import { uniqueName } from './lookout.ts'
 
@@ -122,7 +122,7 @@ export async function startLiveRules(env: Record<string, string> = {}): Promise<
         const p = partitionOf(d.deviceId, queues.length)
         byPartition.set(p, [...(byPartition.get(p) ?? []), d.deviceId])
       }
-      for (const [p, ids] of byPartition) await queues[p]!.add('init', { deviceIds: ids, at }, jobOptions)
+      for (const [p, ids] of byPartition) await queues[p]!.add(JOB_NAME.init, { deviceIds: ids, at }, jobOptions)
       await drain()
     },
     async send(records) {
@@ -131,12 +131,12 @@ export async function startLiveRules(env: Record<string, string> = {}): Promise<
         const p = partitionOf(r.deviceId, queues.length)
         byPartition.set(p, [...(byPartition.get(p) ?? []), r])
       }
-      for (const [p, list] of byPartition) await queues[p]!.add('records', { records: list }, jobOptions)
+      for (const [p, list] of byPartition) await queues[p]!.add(JOB_NAME.records, { records: list }, jobOptions)
       await drain()
     },
     async tick(at) {
       clock.now = at
-      for (const q of queues) await q.add('tick', {}, jobOptions)
+      for (const q of queues) await q.add(JOB_NAME.tick, {}, jobOptions)
       await drain()
     },
     drain,
