@@ -32,8 +32,8 @@ import { principalLogFields, type Principal } from './principals.ts'
 import type { PublishThrottle } from './publish-throttle.ts'
 import type { TellRejected } from './tell-rejected.ts'
 
-export const NEXT = 'next'
-export const ACK = 'ack'
+export const NEXT = 'next' as const
+export const ACK = 'ack' as const
 /** A step's answer: go on, acknowledge now (skipping the steps after it), or close the connection. */
 export type Verdict = typeof NEXT | typeof ACK | Error
 
