@@ -10,6 +10,8 @@
  * An integration publishes its network server's own topics (ChirpStack v4 `application/…`, The
  * Things Stack v3 `v3/…`) and subscribes to its errors topic.
  */
+import type { Principal } from './principals.ts'
+
 export const DEVICE_CHANNELS = ['events', 'telemetry', 'status', 'senml'] as const
 export type DeviceChannel = (typeof DEVICE_CHANNELS)[number]
 
@@ -26,4 +28,9 @@ export function errorsTopic(deviceId: string): string {
 
 export function integrationErrorsTopic(integrationId: string): string {
   return `integrations/${integrationId}/errors`
+}
+
+/** The one topic a principal may subscribe to: where it is told why a message was rejected. */
+export function ownErrorsTopic(principal: Principal): string {
+  return principal.kind === 'device' ? errorsTopic(principal.device.deviceId) : integrationErrorsTopic(principal.integration.integrationId)
 }
