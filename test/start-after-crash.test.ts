@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { LookoutError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
 import { findFreePort, redisPing, resolveServices } from '../app/services/index.ts'
-import { startChildLookout } from './helpers/child-lookout.ts'
+import { provisioningEnv, startChildLookout } from './helpers/child-lookout.ts'
 import { eventually } from './helpers/lookout.ts'
 
 const run = promisify(execFile)
@@ -66,18 +66,6 @@ async function killServersOn(dataDir: string): Promise<void> {
   }
 }
 
-async function lookoutEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
-  const { REDIS_URL: _r, INFLUX_URL: _i, ...rest } = process.env
-  return {
-    ...rest,
-    LOOKOUT_DATA_DIR: dataDir,
-    LOOKOUT_MQTT_PORT: String(await findFreePort()),
-    LOOKOUT_HTTP_PORT: String(await findFreePort()),
-    LOOKOUT_HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-  }
-}
-
 interface ServicesFile {
   redis: { pid: number; port: number }
   influx: { pid: number }
@@ -92,7 +80,7 @@ describe('lookout start after the previous one was killed with SIGKILL', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'lookout-crash-'))
-    env = await lookoutEnv(dataDir)
+    env = await provisioningEnv(dataDir)
   })
   afterAll(async () => {
     if (lookout && lookout.exitCode === null) lookout.kill('SIGKILL')

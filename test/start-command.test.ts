@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findFreePort } from '../app/services/index.ts'
+import { provisioningEnv } from './helpers/child-lookout.ts'
 import { eventually } from './helpers/lookout.ts'
 
 const run = promisify(execFile)
@@ -32,15 +32,7 @@ describe('lookout start with local provisioning', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'lookout-start-'))
-    const { REDIS_URL: _r, INFLUX_URL: _i, ...rest } = process.env
-    env = {
-      ...rest,
-      LOOKOUT_DATA_DIR: dataDir,
-      LOOKOUT_MQTT_PORT: String(await findFreePort()),
-      LOOKOUT_HTTP_PORT: String(await findFreePort()),
-      LOOKOUT_HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-    }
+    env = await provisioningEnv(dataDir)
   })
   afterAll(async () => {
     if (server && server.exitCode === null) server.kill('SIGKILL')

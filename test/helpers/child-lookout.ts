@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
+import { findFreePort } from '../../app/services/index.ts'
 import { eventually } from './lookout.ts'
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/lookout.js')
@@ -18,4 +19,17 @@ export async function startChildLookout(env: NodeJS.ProcessEnv, log: { output: s
     `lookout healthy (output so far: ${log.output.slice(-500)})`,
   )
   return child
+}
+
+/** The environment of a `lookout start` that provisions its own Redis and InfluxDB in `dataDir`, on free ports. */
+export async function provisioningEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
+  const { REDIS_URL: _r, INFLUX_URL: _i, ...rest } = process.env
+  return {
+    ...rest,
+    LOOKOUT_DATA_DIR: dataDir,
+    LOOKOUT_MQTT_PORT: String(await findFreePort()),
+    LOOKOUT_HTTP_PORT: String(await findFreePort()),
+    LOOKOUT_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+  }
 }
