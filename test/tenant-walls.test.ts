@@ -1,5 +1,6 @@
 /** Tenants are walls: one tenant's token never reads, streams or acknowledges another's alerts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sendFence } from './helpers/fence.ts'
 import { connectDevice } from './helpers/mqtt.ts'
 import { eventually, startTestLookout, type TestLookout } from './helpers/lookout.ts'
 import { openSse, type SseReader } from './helpers/sse.ts'
@@ -61,10 +62,15 @@ describe('tenant walls in the alert API', () => {
 
   it('replays nothing of tenant A to tenant B after a Last-Event-ID', async () => {
     const replay = await openSse(`${lookout.httpUrl}/api/alerts/stream`, { authorization: `Bearer ${tokenB}`, 'last-event-id': '0-0' })
+    const credentials = await lookout.addDevice('pendant-b1', 'partner-b')
+    const device = await connectDevice(lookout.mqttUrl, credentials.username, credentials.password)
     try {
-      await new Promise((r) => setTimeout(r, 300))
-      expect(replay.events).toEqual([])
+      // a live alert of tenant B's own goes out on this stream after everything the replay sent
+      const fence = await sendFence(lookout, device, { deviceId: 'pendant-b1', tenant: 'partner-b' })
+      const raised = await eventually(async () => replay.events.find((e) => e.event === 'alert.raised' && (JSON.parse(e.data) as { id: string }).id === fence.alert.id), 5000, 'the fence on the stream')
+      expect(replay.events).toEqual([raised])
     } finally {
+      await device.endAsync()
       replay.close()
     }
   })
