@@ -68,8 +68,8 @@ describe('bounded spool', () => {
     await p.publishAsync('devices/spool-pendant/events', JSON.stringify({ type: 'pendant.pressed' }), { qos: 1 })
     await p.endAsync()
     await eventually(async () => ((await lookout.alerts.list('council-s', { limit: 10 })).some((a) => a.rule === 'R01') ? true : undefined), 5000, 'pendant alert')
-    // the alarm is the fence: a held reading let through would have been queued, and acknowledged,
-    // before the alarm that came after it to the same acceptor was queued and raised its alert
+    // no acknowledgement while the spool is full, fenced by the alarm: a held reading let through would
+    // have been queued and acknowledged before the alarm, which reached the acceptor after it, raised its alert
     expect(acked).toBe(CAPACITY + 100)
     expect(await metric('lookout_spool_points')).toBeGreaterThanOrEqual(CAPACITY)
 
