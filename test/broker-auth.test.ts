@@ -2,6 +2,7 @@
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closedByBroker, connectDevice, refusedConnect } from './helpers/mqtt.ts'
+import { sendFence, STORE_IN_ORDER } from './helpers/fence.ts'
 import { eventually, startTestLookout, type TestLookout } from './helpers/lookout.ts'
 
 const BAD_USERNAME_OR_PASSWORD = 4
@@ -19,7 +20,7 @@ describe('broker authentication and authorization', () => {
   let b: { username: string; password: string }
 
   beforeAll(async () => {
-    lookout = await startTestLookout()
+    lookout = await startTestLookout(STORE_IN_ORDER)
     a = await lookout.addDevice('pendant-a', 'council-a')
     b = await lookout.addDevice('pendant-b', 'partner-b')
   })
@@ -51,11 +52,14 @@ describe('broker authentication and authorization', () => {
     client.publish('devices/pendant-b/events', JSON.stringify({ type: 'pendant.pressed', ts: '2026-11-21T09:00:00Z' }), { qos: 1 })
     await closed
     client.end(true)
-    // a message that was accepted would be in InfluxDB and raise an alert well within this time
-    await new Promise((r) => setTimeout(r, 500))
-    expect(await lookout.influx.query('SELECT * FROM "events"').catch(() => [])).toEqual([])
+    // the refused message was handled before the close, and would have been pendant-a's record: a
+    // valid event from pendant-a after it, stored and alerted, comes after it in every queue
+    const again = await connectDevice(lookout.mqttUrl, a.username, a.password)
+    const fence = await sendFence(lookout, again, { deviceId: 'pendant-a', tenant: 'council-a' })
+    await again.endAsync()
+    expect((await lookout.influx.query('SELECT "value" FROM "events"'))[0]?.values).toEqual([[fence.ts, 1]])
     expect(await lookout.alerts.list('partner-b', { limit: 10 })).toEqual([])
-    expect(await lookout.alerts.list('council-a', { limit: 10 })).toEqual([])
+    expect(await lookout.alerts.list('council-a', { limit: 10 })).toEqual([fence.alert])
     expect(await metric(lookout, 'lookout_ingest_rejected_total{reason="topic_not_allowed"}')).toBe(1)
   })
 

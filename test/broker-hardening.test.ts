@@ -11,7 +11,7 @@ import { promisify } from 'node:util'
 import mqtt from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findFreePort } from '../app/services/index.ts'
-import { startTestLookout, type TestLookout } from './helpers/lookout.ts'
+import { eventually, startTestLookout, type TestLookout } from './helpers/lookout.ts'
 import { closedByBroker, connectDevice, refusedConnect } from './helpers/mqtt.ts'
 
 const run = promisify(execFile)
@@ -130,15 +130,12 @@ describe('broker hardening', () => {
     expect(elapsed).toBeGreaterThanOrEqual(1500)
     const metrics = await (await lookout.api('/metrics')).text()
     expect(metrics).toMatch(/lookout_ingest_held_total\{cause="rate_limited"\} (1[0-9]|2[0-9])/)
-    const series = await (async () => {
-      for (let i = 0; i < 50; i++) {
-        const s = await lookout.influx.query(`SELECT count("temperature") FROM "telemetry" WHERE "device"::tag = 'hard-fast'`).catch(() => [])
-        if (Number(s[0]?.values[0]?.[1] ?? 0) === 40) return s
-        await new Promise((r) => setTimeout(r, 100))
-      }
-      return []
-    })()
-    expect(Number(series[0]?.values[0]?.[1])).toBe(40)
+    const count = await eventually(async () => {
+      const s = await lookout.influx.query(`SELECT count("temperature") FROM "telemetry" WHERE "device"::tag = 'hard-fast'`).catch(() => [])
+      const n = Number(s[0]?.values[0]?.[1] ?? 0)
+      return n === 40 ? n : undefined
+    }, 5000, '40 readings stored')
+    expect(count).toBe(40)
   })
 
   // each listener test with a device of its own: connection attempts are limited per device (3 here)

@@ -9,7 +9,9 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sendFence } from './helpers/fence.ts'
 import { eventually, startTestLookout, type TestLookout } from './helpers/lookout.ts'
+import { connectDevice } from './helpers/mqtt.ts'
 
 const run = promisify(execFile)
 const BIN = path.resolve(import.meta.dirname, '../bin/lookout.js')
@@ -141,20 +143,24 @@ describe('lookout command line', () => {
       expect(JSON.parse(shown.stdout)).toMatchObject({ tenant: 'council-r', packs: ['responder', 'device-health', 'facilities'] })
 
       const off = path.join(dir, 'off.yaml')
-      await writeFile(off, 'tenant: council-r\npacks: [responder]\noverrides:\n  - { rule: R01, enabled: false }\n')
+      // device-health stays on: its tamper rule (H06) lets a fence through while R01 is off
+      await writeFile(off, 'tenant: council-r\npacks: [responder, device-health]\noverrides:\n  - { rule: R01, enabled: false }\n')
       const set = await lookoutCli('rules', 'set', '--tenant', 'council-r', off)
       expect(set.code).toBe(0)
-      expect(JSON.parse(set.stdout)).toMatchObject({ tenant: 'council-r', packs: ['responder'], overrides: 1, devices: 1 })
+      expect(JSON.parse(set.stdout)).toMatchObject({ tenant: 'council-r', packs: ['responder', 'device-health'], overrides: 1, devices: 1 })
       expect(JSON.parse((await lookoutCli('rules', 'show', '--tenant', 'council-r')).stdout)).toMatchObject({ source: off })
 
       const port = new URL(lookout.mqttUrl).port
-      await mosquittoPub(port, username!, password!)
-      await new Promise((r) => setTimeout(r, 500))
-      expect(await lookout.alerts.list('council-r', { limit: 10 })).toEqual([])
+      expect((await mosquittoPub(port, username!, password!)).code).toBe(0)
+      // acknowledged, so queued: a later event of the same device follows it through its rule partition
+      const device = await connectDevice(lookout.mqttUrl, username!, password!)
+      const fence = await sendFence(lookout, device, { deviceId: 'cli-rules-pendant', tenant: 'council-r' })
+      await device.endAsync()
+      expect(await lookout.alerts.list('council-r', { limit: 10 })).toEqual([fence.alert])
 
       expect((await lookoutCli('rules', 'reset', '--tenant', 'council-r')).code).toBe(0)
       await mosquittoPub(port, username!, password!)
-      const alert = await eventually(async () => (await lookout.alerts.list('council-r', { limit: 10 }))[0], 10_000, 'the alert after reset')
+      const alert = await eventually(async () => (await lookout.alerts.list('council-r', { limit: 10 })).find((a) => a.rule === 'R01'), 10_000, 'the alert after reset')
       expect(alert).toMatchObject({ rule: 'R01', priority: 'P1' })
     } finally {
       await rm(dir, { recursive: true, force: true })

@@ -96,6 +96,7 @@ describe('kill -9 of the ingest process', () => {
       client.end(true)
     })
 
+    // let the stream run a while so the kill lands mid-stream (checked below); no absence is inferred from it
     await new Promise((r) => setTimeout(r, 1500))
     child.kill('SIGKILL')
     await new Promise((r) => child!.once('exit', r))

@@ -139,7 +139,8 @@ describe('kill -9 of the rule workers', () => {
     const leftAtKill = await pending()
     expect(leftAtKill, 'killed mid-stream').toBeGreaterThan(0)
     const raisedAtKill = (await alerts.list(TENANT, { limit: 10_000 })).length
-    // dead long enough for absence timers to come due meanwhile
+    // dead long enough for absence timers to come due meanwhile: not a wait for something that must
+    // not happen, but real time passing, since the child's rule clock is the wall clock
     await new Promise((r) => setTimeout(r, ABSENCE_MS))
 
     child = await start()

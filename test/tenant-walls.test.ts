@@ -1,8 +1,9 @@
 /** Tenants are walls: one tenant's token never reads, streams or acknowledges another's alerts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sendFence } from './helpers/fence.ts'
 import { connectDevice } from './helpers/mqtt.ts'
 import { eventually, startTestLookout, type TestLookout } from './helpers/lookout.ts'
-import { openSse, type SseReader } from './helpers/sse.ts'
+import { openSse, type SseEvent, type SseReader } from './helpers/sse.ts'
 
 describe('tenant walls in the alert API', () => {
   let lookout: TestLookout
@@ -10,11 +11,25 @@ describe('tenant walls in the alert API', () => {
   let tokenB: string
   let alertIdA: string
   let streamB: SseReader
+  let deviceB: { username: string; password: string }
+
+  /** Raises an alert of tenant B's own: on each B stream it comes after everything sent there before. */
+  async function fenceB(...streams: SseReader[]): Promise<SseEvent[]> {
+    const device = await connectDevice(lookout.mqttUrl, deviceB.username, deviceB.password)
+    try {
+      const { alert } = await sendFence(lookout, device, { deviceId: 'pendant-b1', tenant: 'partner-b' })
+      const raised = (stream: SseReader) => eventually(async () => stream.events.find((e) => e.event === 'alert.raised' && (JSON.parse(e.data) as { id: string }).id === alert.id), 5000, 'the fence on the stream')
+      return await Promise.all(streams.map(raised))
+    } finally {
+      await device.endAsync()
+    }
+  }
 
   beforeAll(async () => {
     lookout = await startTestLookout()
     tokenA = await lookout.addToken('council-a')
     tokenB = await lookout.addToken('partner-b')
+    deviceB = await lookout.addDevice('pendant-b1', 'partner-b')
     streamB = await openSse(`${lookout.httpUrl}/api/alerts/stream`, { authorization: `Bearer ${tokenB}` })
     const credentials = await lookout.addDevice('pendant-a1', 'council-a')
     const device = await connectDevice(lookout.mqttUrl, credentials.username, credentials.password)
@@ -53,7 +68,8 @@ describe('tenant walls in the alert API', () => {
     try {
       await lookout.api(`/api/alerts/${alertIdA}/ack`, { method: 'POST', token: tokenA })
       await eventually(async () => streamA.events.find((e) => e.event === 'alert.acknowledged'))
-      expect(streamB.events).toEqual([])
+      const [fence] = await fenceB(streamB)
+      expect(streamB.events).toEqual([fence])
     } finally {
       streamA.close()
     }
@@ -62,8 +78,9 @@ describe('tenant walls in the alert API', () => {
   it('replays nothing of tenant A to tenant B after a Last-Event-ID', async () => {
     const replay = await openSse(`${lookout.httpUrl}/api/alerts/stream`, { authorization: `Bearer ${tokenB}`, 'last-event-id': '0-0' })
     try {
-      await new Promise((r) => setTimeout(r, 300))
-      expect(replay.events).toEqual([])
+      // the fence comes live, after the replay: then B has been shown exactly what its live stream saw
+      await fenceB(replay, streamB)
+      expect(replay.events).toEqual(streamB.events)
     } finally {
       replay.close()
     }
