@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { remainingLength } from '../test/helpers/raw-mqtt.ts'
 import { connectProtocolLevel, createFrameScanner } from './frame-guard.ts'
 
 /** A packet: type byte, remaining length (variable-length integer), body. */
 function packet(bodyBytes: number, type = 0x30): Buffer {
-  const len: number[] = []
-  let x = bodyBytes
-  do {
-    let byte = x % 128
-    x = Math.floor(x / 128)
-    if (x > 0) byte |= 0x80
-    len.push(byte)
-  } while (x > 0)
-  return Buffer.concat([Buffer.from([type, ...len]), Buffer.alloc(bodyBytes)])
+  return Buffer.concat([Buffer.from([type]), remainingLength(bodyBytes), Buffer.alloc(bodyBytes)])
 }
 
 describe('frame scanner', () => {

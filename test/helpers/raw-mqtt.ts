@@ -12,7 +12,8 @@ function utf8(text: string): Buffer {
   return Buffer.concat([length, body])
 }
 
-function remainingLength(n: number): Buffer {
+/** MQTT's variable-length integer for a packet's remaining length ([MQTT-2.2.3]). */
+export function remainingLength(n: number): Buffer {
   const bytes: number[] = []
   do {
     let byte = n % 128
