@@ -4,17 +4,16 @@ import type { Redis } from 'ioredis'
 import { LookoutError } from '../lib/errors.ts'
 import { CODEC_MODEL } from './devices.ts'
 import type { RegistryKeys } from './keys.ts'
-import { firstIssue, TenantId } from './tenants.ts'
+import { parseTenant } from './tenants.ts'
 
 export function createCodecs(redis: Redis, k: RegistryKeys) {
   return {
     /** Stores a tenant's own codec (source already checked in the sandbox by the caller). */
     async setCodec(input: { tenant: string; model: string; source: string }, now: number): Promise<{ sha256: string }> {
-      const tenant = TenantId.safeParse(input.tenant)
-      if (!tenant.success) throw new LookoutError('TENANT_INVALID', firstIssue(tenant.error))
+      const tenant = parseTenant(input.tenant)
       if (!CODEC_MODEL.test(input.model)) throw new LookoutError('CLI_USAGE', 'codec model must be <vendor>/<model>, e.g. acme/door-v2')
       const sha256 = createHash('sha256').update(input.source).digest('hex')
-      await redis.hset(k.codec(tenant.data, input.model), { source: input.source, sha256, updatedAt: new Date(now).toISOString() })
+      await redis.hset(k.codec(tenant, input.model), { source: input.source, sha256, updatedAt: new Date(now).toISOString() })
       return { sha256 }
     },
 

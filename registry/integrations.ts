@@ -6,8 +6,9 @@ import type { Redis } from 'ioredis'
 import { z } from 'zod'
 import { LookoutError } from '../lib/errors.ts'
 import type { RegistryKeys } from './keys.ts'
-import { generateId, generateSecret, hashSecret, secretMatches } from './secrets.ts'
-import { firstIssue, TenantId, type AddTenant } from './tenants.ts'
+import { issueCredential } from './credentials.ts'
+import { secretMatches } from './secrets.ts'
+import { parseTenant, type AddTenant } from './tenants.ts'
 
 export const INTEGRATION_KINDS = ['chirpstack', 'tts'] as const
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number]
@@ -25,20 +26,12 @@ export function createIntegrations(redis: Redis, k: RegistryKeys, addTenant: Add
   return {
     /** Registers a network-server connection for one tenant; returns its MQTT credentials once. */
     async addIntegration(input: { tenant: string; kind: string }, now: number) {
-      const tenant = TenantId.safeParse(input.tenant)
-      if (!tenant.success) throw new LookoutError('TENANT_INVALID', firstIssue(tenant.error))
+      const tenant = parseTenant(input.tenant)
       const kind = z.enum(INTEGRATION_KINDS).safeParse(input.kind)
       if (!kind.success) throw new LookoutError('CLI_USAGE', `kind must be one of: ${INTEGRATION_KINDS.join(', ')}`)
-      await addTenant(tenant.data)
-      const integrationId = generateId()
-      const password = generateSecret()
-      await redis.hset(k.integration(integrationId), {
-        tenant: tenant.data,
-        kind: kind.data,
-        secretHash: hashSecret(password),
-        createdAt: new Date(now).toISOString(),
-      })
-      return { integrationId, tenant: tenant.data, kind: kind.data, username: `${INTEGRATION_USERNAME_PREFIX}${integrationId}`, password }
+      await addTenant(tenant)
+      const { id: integrationId, secret: password } = await issueCredential(redis, k.integration, { tenant, kind: kind.data }, now)
+      return { integrationId, tenant, kind: kind.data, username: `${INTEGRATION_USERNAME_PREFIX}${integrationId}`, password }
     },
 
     async authenticateIntegration(username: string, password: string): Promise<{ ok: true; integration: Integration } | { ok: false; reason: 'unknown_integration' | 'bad_password' }> {

@@ -14,7 +14,7 @@ export function firstIssue(error: z.ZodError): string {
 }
 
 /** The tenant id, or TENANT_INVALID. */
-function parseTenant(tenant: string): string {
+export function parseTenant(tenant: string): string {
   const parsed = TenantId.safeParse(tenant)
   if (!parsed.success) throw new LookoutError('TENANT_INVALID', firstIssue(parsed.error))
   return parsed.data

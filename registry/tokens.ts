@@ -3,8 +3,9 @@ import type { Redis } from 'ioredis'
 import { z } from 'zod'
 import { LookoutError } from '../lib/errors.ts'
 import type { RegistryKeys } from './keys.ts'
-import { generateId, generateSecret, hashSecret, secretMatches } from './secrets.ts'
-import { firstIssue, TenantId, type AddTenant } from './tenants.ts'
+import { issueCredential } from './credentials.ts'
+import { secretMatches } from './secrets.ts'
+import { parseTenant, type AddTenant } from './tenants.ts'
 
 export const TOKEN_ROLES = ['responder', 'viewer'] as const
 export type TokenRole = (typeof TOKEN_ROLES)[number]
@@ -21,19 +22,11 @@ export function createTokens(redis: Redis, k: RegistryKeys, addTenant: AddTenant
   return {
     /** Makes an API token for one tenant and role; the token is shown here only. */
     async addToken(input: { tenant: string; role: string }, now: number): Promise<{ token: string; tokenId: string }> {
-      const tenant = TenantId.safeParse(input.tenant)
-      if (!tenant.success) throw new LookoutError('TENANT_INVALID', firstIssue(tenant.error))
+      const tenant = parseTenant(input.tenant)
       const role = z.enum(TOKEN_ROLES).safeParse(input.role)
       if (!role.success) throw new LookoutError('CLI_USAGE', `role must be one of: ${TOKEN_ROLES.join(', ')}`)
-      await addTenant(tenant.data)
-      const tokenId = generateId()
-      const secret = generateSecret()
-      await redis.hset(k.token(tokenId), {
-        tenant: tenant.data,
-        role: role.data,
-        secretHash: hashSecret(secret),
-        createdAt: new Date(now).toISOString(),
-      })
+      await addTenant(tenant)
+      const { id: tokenId, secret } = await issueCredential(redis, k.token, { tenant, role: role.data }, now)
       return { token: `lk_${tokenId}_${secret}`, tokenId }
     },
 
